@@ -18,6 +18,9 @@ from dlmskit.errors import DecodeError
 
 __all__ = ["Reader", "Writer"]
 
+# ``Reader.bytes`` shadows the builtin inside the class body; annotations use this name.
+_Bytes = bytes
+
 _U16: Final = struct.Struct(">H")
 _U32: Final = struct.Struct(">I")
 _U64: Final = struct.Struct(">Q")
@@ -152,7 +155,7 @@ class Reader:
         self.pos = pos + n
         return self.buf[pos : pos + n]
 
-    def rest(self) -> bytes:
+    def rest(self) -> _Bytes:
         pos = self.pos
         self.pos = self.end
         return self.buf[pos : self.end]
@@ -196,5 +199,5 @@ class Writer:
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self.buf += data
 
-    def getvalue(self) -> bytes:
+    def getvalue(self) -> _Bytes:
         return bytes(self.buf)
