@@ -1,0 +1,17 @@
+"""The registry of benchmark cases, in the order they run.
+
+Each entry is a factory returning a :class:`bench._core.Case`; the factories are only
+called for the cases selected on the command line. Later issues add entries here (HDLC
+framing, CRC, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench import axdr_profile
+from bench._core import Case
+
+CASES: dict[str, Callable[[], Case]] = {
+    "axdr-profile": axdr_profile.case,
+}
