@@ -87,6 +87,7 @@ __all__ = [
     "decode_length",
     "decode_prefix",
     "decode_untagged",
+    "dump",
     "encode",
     "encode_length",
     "encode_untagged",
@@ -1498,3 +1499,79 @@ def from_python(obj: Any) -> Value:
     if isinstance(obj, time):
         return CosemTime.from_time(obj)
     raise EncodeError(f"cannot convert {type(obj).__name__} to a DLMS value")
+
+
+# ---------------------------------------------------------------------------------------
+# Rendering
+# ---------------------------------------------------------------------------------------
+
+
+def _octet_hint(raw: bytes) -> str:
+    """What a bare octet-string most likely holds, for readers of a dump."""
+    if len(raw) == 6:
+        from dlmskit.obis import Obis  # noqa: PLC0415 - obis is only needed for dumps
+
+        return f"  (OBIS {Obis.from_bytes(raw).to_iec()}?)"
+    if len(raw) == 12:
+        stamp = CosemDateTime.from_bytes(raw)
+        if stamp.is_valid():
+            return f"  (date-time {stamp})"
+    if raw and all(0x20 <= b < 0x7F for b in raw):
+        return f"  ({raw.decode('ascii')!r})"
+    return ""
+
+
+def dump(value: Value, indent: str = "  ") -> str:
+    """A readable tree of a value, one line per element, with DLMS type names.
+
+    6-byte octet-strings are shown as OBIS codes and valid 12-byte ones as date-times,
+    marked with ``?`` where it is a guess.
+    """
+    lines: list[str] = []
+    _dump_into(lines, value, 0, indent)
+    return "\n".join(lines)
+
+
+def _dump_into(lines: list[str], value: Value, level: int, indent: str) -> None:
+    pad = indent * level
+    v: Any = value
+    if isinstance(v, Array | Structure | CompactArray):
+        name = data_type_of(v).dlms_name
+        items = v.values if isinstance(v, CompactArray) else v
+        if type(v) is Structure and 0 < len(v) <= 4 and not any(map(_is_container, v)):
+            # short records (access rights, scaler-unit) read best on one line
+            inner = ", ".join(_scalar_text(item, hints=False) for item in v)
+            lines.append(f"{pad}{name}{{{inner}}}")
+            return
+        suffix = f" of {v.type_description}" if isinstance(v, CompactArray) else ""
+        lines.append(f"{pad}{name}[{len(items)}]{suffix}")
+        for item in items:
+            _dump_into(lines, item, level + 1, indent)
+    else:
+        lines.append(pad + _scalar_text(v, hints=True))
+
+
+def _is_container(value: object) -> bool:
+    return isinstance(value, Array | Structure | CompactArray)
+
+
+def _scalar_text(v: Any, *, hints: bool) -> str:
+    if v is None:
+        return "null-data"
+    if v is DontCare:
+        return "dont-care"
+    if isinstance(v, bool | Boolean):
+        return f"boolean {bool(v)}"
+    name = data_type_of(v).dlms_name
+    if isinstance(v, OctetString):
+        hint = _octet_hint(bytes(v)) if hints else ""
+        return f"{name}[{len(v)}] {bytes(v).hex().upper()}{hint}"
+    if isinstance(v, VisibleString | Utf8String):
+        return f"{name} {str(v)!r}"
+    if isinstance(v, _Int):
+        return f"{name} {int(v)}"
+    if isinstance(v, _Float):
+        return f"{name} {float(v)!r}"
+    if isinstance(v, BitString):
+        return f"{name}[{v.length}] {v.bits()}"
+    return f"{name} {v}"
