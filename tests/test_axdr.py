@@ -241,9 +241,21 @@ def test_non_minimal_length_forms_round_trip(hexstr: str) -> None:
 
 
 def test_length_form_can_be_requested() -> None:
-    value = OctetString(b"ab")
-    value.length_form = 2
+    value = OctetString(b"ab").with_length_form(2)
+    assert isinstance(value, OctetString)
+    assert value == b"ab"
     assert axdr.encode(value) == bytes.fromhex("09 820002 6162".replace(" ", ""))
+    assert axdr.encode(value.with_length_form(None)) == bytes.fromhex("09 02 6162".replace(" ", ""))
+    assert type(value.with_length_form(None)) is OctetString
+    with pytest.raises(ValueError, match=r"0\.\.4"):
+        OctetString(b"").with_length_form(5)
+
+
+def test_decoded_values_keep_no_per_instance_dict() -> None:
+    # dict-less values are not tracked by the garbage collector (the bulk-data hot path)
+    value = axdr.decode(bytes.fromhex("0202 0901FF 0A0141".replace(" ", "")))
+    for element in (value, value[0], value[1]):
+        assert not hasattr(element, "__dict__")
     with pytest.raises(EncodeError):
         axdr.encode_length(256, 1)
 
@@ -625,11 +637,7 @@ def _length_form(n: int) -> st.SearchStrategy[int | None]:
 def _with_form(value: Any) -> st.SearchStrategy[Any]:
     size = value.length if isinstance(value, BitString) else len(value)
 
-    def apply(form: int | None) -> Any:
-        value.length_form = form
-        return value
-
-    return _length_form(size).map(apply)
+    return _length_form(size).map(value.with_length_form)
 
 
 def _int_strategy(cls: type[Any]) -> st.SearchStrategy[Any]:

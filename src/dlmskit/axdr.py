@@ -412,14 +412,44 @@ class Float64(_Float):
 
 
 class _LengthForm:
-    """Mixin: remembers a non-minimal A-XDR length form (``None`` = minimal)."""
+    """Mixin of the variable-length types: the A-XDR length form they were sent with.
 
+    ``length_form`` is ``None`` for the minimal form, else the number of length bytes
+    of a long form (1..4; 0 = short form). The public classes have no instance
+    ``__dict__``: a dict-less bytes/tuple subclass is not tracked by the garbage
+    collector, which halves the cost of building a large profile (bench/). A value with
+    a non-minimal form is an instance of a private variant of its class, made by
+    :meth:`with_length_form`; it is still an instance of the public class.
+    """
+
+    __slots__ = ()
     length_form: int | None = None
+    _form_variant: ClassVar[type[Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_form_variant" not in cls.__dict__ and not cls.__dict__.get("_is_variant"):
+            namespace = {"_is_variant": True, "__module__": cls.__module__, "__doc__": cls.__doc__}
+            cls._form_variant = type(cls.__name__, (cls,), namespace)
+
+    def with_length_form(self, form: int | None) -> Self:
+        """This value, to be encoded with ``form`` length bytes (0 = short form)."""
+        if form is not None and not 0 <= form <= 4:
+            raise ValueError(f"a length form has 0..4 length bytes, got {form}")
+        base: Any = type(self)
+        if getattr(base, "_is_variant", False):
+            base = base.__mro__[1]
+        if form is None:
+            return base(self)  # type: ignore[no-any-return]
+        value = base._form_variant(self)
+        value.length_form = form
+        return value  # type: ignore[no-any-return]
 
 
 class OctetString(bytes, _LengthForm):
     """octet-string [9]: raw bytes (OBIS codes, COSEM date-times, identifiers, ...)."""
 
+    __slots__ = ()
     TAG: ClassVar[DataType] = DataType.OCTET_STRING
 
     def __repr__(self) -> str:
@@ -443,6 +473,7 @@ class VisibleString(str, _LengthForm):
     Decoded as Latin-1 so that any octet a meter sends survives a round trip.
     """
 
+    __slots__ = ()
     TAG: ClassVar[DataType] = DataType.VISIBLE_STRING
 
     def __new__(cls, value: str = "") -> Self:
@@ -464,6 +495,7 @@ class VisibleString(str, _LengthForm):
 class Utf8String(str, _LengthForm):
     """utf8-string [12]. Invalid UTF-8 from the wire is kept as surrogate escapes."""
 
+    __slots__ = ()
     TAG: ClassVar[DataType] = DataType.UTF8_STRING
 
     def __repr__(self) -> str:
@@ -476,6 +508,7 @@ class Utf8String(str, _LengthForm):
 class Array(tuple["Value", ...], _LengthForm):
     """array [1]: elements of one type (not enforced: meters are not always consistent)."""
 
+    __slots__ = ()
     TAG: ClassVar[DataType] = DataType.ARRAY
 
     def __new__(cls, items: Iterable[Value] = ()) -> Self:
@@ -491,6 +524,7 @@ class Array(tuple["Value", ...], _LengthForm):
 class Structure(tuple["Value", ...], _LengthForm):
     """structure [2]: an ordered group of values of any type."""
 
+    __slots__ = ()
     TAG: ClassVar[DataType] = DataType.STRUCTURE
 
     def __new__(cls, items: Iterable[Value] = ()) -> Self:
@@ -504,10 +538,7 @@ class Structure(tuple["Value", ...], _LengthForm):
 
 
 def _restore_sized(cls: type[Any], content: Any, form: int | None) -> Any:
-    obj = cls(content)
-    if form is not None:
-        obj.length_form = form
-    return obj
+    return cls(content).with_length_form(form)
 
 
 @final
@@ -541,6 +572,14 @@ class BitString:
             if bit:
                 out[i >> 3] |= 0x80 >> (i & 7)
         return cls(bytes(out), len(flags))
+
+    def with_length_form(self, form: int | None) -> BitString:
+        """This value, to be encoded with ``form`` length bytes (0 = short form)."""
+        if form is not None and not 0 <= form <= 4:
+            raise ValueError(f"a length form has 0..4 length bytes, got {form}")
+        copy = BitString(self._data, self._length)
+        copy.length_form = form
+        return copy
 
     @property
     def data(self) -> bytes:
@@ -724,6 +763,14 @@ class CompactArray:
 
     def __len__(self) -> int:
         return len(self.values)
+
+    def with_length_form(self, form: int | None) -> CompactArray:
+        """This value, to be encoded with ``form`` length bytes (0 = short form)."""
+        if form is not None and not 0 <= form <= 4:
+            raise ValueError(f"a length form has 0..4 length bytes, got {form}")
+        copy = CompactArray(self.type_description, self.values)
+        copy.length_form = form
+        return copy
 
     def __iter__(self) -> Any:
         return iter(self.values)
@@ -918,7 +965,7 @@ class _Decoder:
                 )
             if tag == 1:
                 items, pos = self.array_items(n, pos, depth + 1)
-                result: Any = _tuple_new(Array, items)
+                cls: Any = Array
             else:
                 items = []
                 append = items.append
@@ -926,9 +973,11 @@ class _Decoder:
                 for _ in range(n):
                     item, pos = value(pos, depth + 1)
                     append(item)
-                result = _tuple_new(Structure, items)
-            if form is not None:
-                result.length_form = form
+                cls = Structure
+            if form is None:
+                return _tuple_new(cls, items), pos
+            result = _tuple_new(cls._form_variant, items)
+            result.length_form = form
             return result, pos
         if tag in {9, 10, 12}:
             n, start, form = self.length(pos, "the length of a string")
@@ -939,13 +988,15 @@ class _Decoder:
                 )
             raw = buf[start:stop]
             if tag == 9:
-                result = _bytes_new(OctetString, raw)
+                if form is None:
+                    return _bytes_new(OctetString, raw), stop
+                result = _bytes_new(OctetString._form_variant, raw)
             elif tag == 10:
                 result = _str_new(VisibleString, raw.decode("latin-1"))
             else:
                 result = _str_new(Utf8String, raw.decode("utf-8", "surrogateescape"))
             if form is not None:
-                result.length_form = form
+                result = result.with_length_form(form)
             return result, stop
         fixed = _FIXED_INT.get(tag)
         if fixed is not None:
@@ -1013,16 +1064,17 @@ class _Decoder:
         if template is not None:
             layout, check, expected, build = template
             size = layout.size
-            buf = self.buf
             rows = min(n - 1, (self.end - pos) // size)
             if rows:
-                view = memoryview(buf)[pos : pos + rows * size]
-                for row in layout.iter_unpack(view):
-                    if check(row) != expected:
-                        break
-                    items.append(build(row))
-                    pos += size
-                view.release()
+                with memoryview(self.buf)[pos : pos + rows * size] as view:
+                    unpacked = list(layout.iter_unpack(view))
+                checks = list(map(check, unpacked))
+                if checks.count(expected) != rows:
+                    # Use the rows before the first one laid out differently.
+                    rows = next(i for i, got in enumerate(checks) if got != expected)
+                    del unpacked[rows:]
+                items.extend(map(build, unpacked))
+                pos += rows * size
         value = self.value
         for _ in range(n - len(items)):
             item, pos = value(pos, depth)
@@ -1091,49 +1143,37 @@ class _Decoder:
             self.end = saved_end
 
 
-def _fixed_part(value: Value) -> tuple[str, list[tuple[int, Any]], Callable[[Any], Any]] | None:
+def _fixed_part(value: Value) -> tuple[str, list[tuple[int, Any]], str] | None:
     """The struct layout of one tagged value, if it has a fixed size in this row.
 
-    Returns (format, [(field index within format, expected value)], converter).
+    Returns (struct format, [(field index within the format, expected value)], the
+    expression that builds the typed value from the last field, ``{}`` standing for it).
     """
     cls = type(value)
     if cls in _INT_CLASSES:
         icls: type[_Int] = cls
-        return "B" + icls.FORMAT, [(0, int(icls.TAG))], _make_int(icls)
+        return "B" + icls.FORMAT, [(0, int(icls.TAG))], f"_int_new({icls.__name__}, {{}})"
     if cls is OctetString and value.length_form is None and len(value) < 0x80:  # type: ignore[union-attr, arg-type]
         n = len(value)  # type: ignore[arg-type]
-        return f"BB{n}s", [(0, 9), (1, n)], _make_octets
+        return f"BB{n}s", [(0, 9), (1, n)], "_bytes_new(OctetString, {})"
     if value is None:
-        return "B", [(0, 0)], _none
+        return "B", [(0, 0)], "None"
     if cls is bool:
-        return "BB", [(0, 3), (1, int(value))], _bool_const(bool(value))  # type: ignore[arg-type]
+        return "BB", [(0, 3), (1, int(value))], repr(bool(value))  # type: ignore[arg-type]
     return None
-
-
-def _make_int(cls: type[_Int]) -> Callable[[int], _Int]:
-    def make(raw: int) -> _Int:
-        return _int_new(cls, raw)
-
-    return make
-
-
-def _make_octets(raw: bytes) -> OctetString:
-    return _bytes_new(OctetString, raw)
-
-
-def _none(_: object) -> None:
-    return None
-
-
-def _bool_const(value: bool) -> Callable[[object], bool]:
-    def make(_: object) -> bool:
-        return value
-
-    return make
 
 
 _INT_CLASSES: Final = frozenset(_INT_TYPES)
 _TEMPLATE_CACHE: dict[tuple[Any, ...], Any] = {}
+_BUILD_NAMESPACE: Final[dict[str, Any]] = {
+    "__builtins__": {},
+    "_tuple_new": _tuple_new,
+    "_int_new": _int_new,
+    "_bytes_new": _bytes_new,
+    "Structure": Structure,
+    "OctetString": OctetString,
+    **{cls.__name__: cls for cls in _INT_TYPES},
+}
 
 
 _RowTemplate: TypeAlias = tuple[
@@ -1154,44 +1194,35 @@ def _row_template(first: Structure) -> _RowTemplate | None:
     """
     if first.length_form is not None or not 0 < len(first) < 0x80:
         return None
-    key_parts: list[Any] = [len(first)]
     parts = []
     for item in first:
         part = _fixed_part(item)
         if part is None:
             return None
         parts.append(part)
-        fmt, checks, _ = part
-        key_parts.append((fmt, tuple(checks)))
-    key = tuple(key_parts)
+    key = tuple((fmt, tuple(checks)) for fmt, checks, _ in parts)
     cached = _TEMPLATE_CACHE.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     fmt = ">BB"
     check_idx = [0, 1]
     expected: list[Any] = [2, len(first)]
-    value_idx = []
-    converters = []
+    cells = []
     index = 2
-    for part_fmt, checks, convert in parts:
-        fields = struct.Struct(">" + part_fmt)
-        count = len(fields.unpack(bytes(fields.size)))
+    for part_fmt, checks, expression in parts:
+        count = len(struct.unpack(">" + part_fmt, bytes(struct.calcsize(">" + part_fmt))))
         for offset, want in checks:
             check_idx.append(index + offset)
             expected.append(want)
-        value_idx.append(index + count - 1)
-        converters.append(convert)
+        cells.append(expression.format(f"row[{index + count - 1}]"))
         fmt += part_fmt
         index += count
-    layout = struct.Struct(fmt)
-
-    check = itemgetter(*check_idx)
-    pairs = tuple(zip(value_idx, converters, strict=True))
-
-    def build(row: tuple[Any, ...], _pairs: tuple[tuple[int, Any], ...] = pairs) -> Structure:
-        return _tuple_new(Structure, [conv(row[i]) for i, conv in _pairs])
-
-    template = (layout, check, tuple(expected), build)
+    # One expression per row layout, compiled once: calling a Python helper per cell
+    # would cost more than the whole row (measured in bench/). The source is built only
+    # from this module's class names and integer indices, never from input bytes.
+    source = f"lambda row: _tuple_new(Structure, ({', '.join(cells)},))"
+    build = eval(source, _BUILD_NAMESPACE)
+    template = (struct.Struct(fmt), itemgetter(*check_idx), tuple(expected), build)
     if len(_TEMPLATE_CACHE) < 256:
         _TEMPLATE_CACHE[key] = template
     return template
@@ -1283,6 +1314,11 @@ def _put_length(out: bytearray, n: int, form: int | None) -> None:
         out += encode_length(n, form)
 
 
+_VARIANT_BASE: Final[dict[type, type]] = {
+    base._form_variant: base for base in (OctetString, VisibleString, Utf8String, Array, Structure)
+}
+
+
 def _enc_sized(out: bytearray, value: Any, raw: bytes, tag: int) -> None:
     out.append(tag)
     _put_length(out, len(raw), value.length_form)
@@ -1295,6 +1331,8 @@ def _enc_value(out: bytearray, value: Any, depth: int) -> None:
     if packer is not None:
         out += packer(value)
         return
+    if cls in _VARIANT_BASE:  # a value that keeps a non-minimal length form
+        cls = _VARIANT_BASE[cls]
     if cls is Structure or cls is Array:
         if depth >= DEFAULT_MAX_DEPTH:
             raise EncodeError(f"data nested deeper than {DEFAULT_MAX_DEPTH} levels")
@@ -1437,22 +1475,21 @@ def to_python(value: Value) -> Any:
     """Plain Python values: ints, floats, bytes, str, lists (arrays), tuples
     (structures), ``datetime`` for fully specified date-times (else the COSEM type)."""
     v: Any = value
-    cls = type(v)
-    if cls is Array or cls is CompactArray:
+    if isinstance(v, Array | CompactArray):
         return [to_python(x) for x in v]
-    if cls is Structure:
+    if isinstance(v, Structure):
         return tuple(to_python(x) for x in v)
-    if cls in _INT_CLASSES:
-        return int(v)
-    if cls is Boolean:
+    if isinstance(v, Boolean):
         return bool(v)
-    if cls is OctetString:
+    if isinstance(v, _Int):
+        return int(v)
+    if isinstance(v, OctetString):
         return bytes(v)
-    if cls is VisibleString or cls is Utf8String:
+    if isinstance(v, VisibleString | Utf8String):
         return str(v)
-    if cls is Float32 or cls is Float64:
+    if isinstance(v, _Float):
         return float(v)
-    if cls is CosemDateTime:
+    if isinstance(v, CosemDateTime):
         try:
             return v.to_datetime()
         except ValueError:
