@@ -293,7 +293,13 @@ class LoadDataSet(OpenIntEnum):
 
 
 class ChangeScope(OpenIntEnum):
-    """change-scope [8]: an ENUMERATED whose values the Green Book does not name."""
+    """change-scope [8]: an ENUMERATED whose values the Green Book does not name.
+
+    ``OTHER = 0`` is our name, by analogy with every other alternative (an enumeration
+    needs one member); every other value is kept as ``UNKNOWN_n``.
+    """
+
+    OTHER = 0
 
 
 class Task(OpenIntEnum):
@@ -307,7 +313,10 @@ class Task(OpenIntEnum):
 
 
 class OtherError(OpenIntEnum):
-    """other [10]: an ENUMERATED whose values the Green Book does not name."""
+    """other [10]: an ENUMERATED whose values the Green Book does not name (``OTHER = 0``
+    is our name, as for :class:`ChangeScope`)."""
+
+    OTHER = 0
 
 
 ServiceError: TypeAlias = (
