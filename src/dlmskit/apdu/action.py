@@ -33,6 +33,7 @@ from dlmskit.apdu.common import (
     read_data,
 )
 from dlmskit.apdu.get import (
+    _INVOKE_IDS,
     _U32,
     Data,
     GetDataResult,
@@ -302,7 +303,7 @@ def _decode_action_request(reader: Reader) -> Apdu:
     choice = reader.u8("the action-request choice")
     if not 1 <= choice <= 6:
         raise _unknown_choice(reader, pos, "action-request", choice, "1..6")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice == 1:
         method = CosemMethodDescriptor.read(reader)
         parameters = None
@@ -503,7 +504,7 @@ def _decode_action_response(reader: Reader) -> Apdu:
     choice = reader.u8("the action-response choice")
     if not 1 <= choice <= 4:
         raise _unknown_choice(reader, pos, "action-response", choice, "1..4")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice == 1:
         return ActionResponseNormal(
             invoke_id_and_priority=iip, single_response=ActionResponseWithOptionalData.read(reader)

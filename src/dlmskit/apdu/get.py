@@ -31,7 +31,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, TypeAlias, TypeVar
+from typing import Any, ClassVar, Final, TypeAlias, TypeVar, cast
 
 from dlmskit import axdr
 from dlmskit._buffer import Reader
@@ -74,6 +74,30 @@ _DATA_ACCESS_RESULTS: Final = tuple(DataAccessResult(i) for i in range(256))
 _ACTION_RESULTS: Final = tuple(ActionResult(i) for i in range(256))
 
 _T = TypeVar("_T")
+
+# Hot-path helpers (bench/apdu_get.py). Every Invoke-Id-And-Priority octet as a shared
+# (immutable) value, and the fixed-size integer Data types by tag, for reading a scalar
+# register value without the generic A-XDR decoder.
+_INVOKE_IDS: Final = tuple(InvokeIdAndPriority(i) for i in range(256))
+_SCALARS: Final[dict[int, tuple[type[int], int, Callable[[bytes, int], tuple[int]]]]] = {
+    int(cls.TAG): (cls, (s := struct.Struct(">" + cls.FORMAT)).size, s.unpack_from)
+    for cls in (
+        axdr.Integer,
+        axdr.Long,
+        axdr.DoubleLong,
+        axdr.Long64,
+        axdr.Unsigned,
+        axdr.LongUnsigned,
+        axdr.DoubleLongUnsigned,
+        axdr.Long64Unsigned,
+        axdr.Enum,
+    )
+}
+_int_new = int.__new__
+_object_new = object.__new__
+_put = object.__setattr__
+# Cosem-Attribute-Descriptor: class-id, the six OBIS groups, attribute-id.
+_ATTRIBUTE_DESCRIPTOR: Final = struct.Struct(">H6Bb")
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,6 +268,13 @@ def _read_access_selection(reader: Reader) -> SelectiveAccessDescriptor | None:
     if _read_optional(reader, "access-selection"):
         return SelectiveAccessDescriptor.read(reader)
     return None
+
+
+def _write_attribute_descriptor(out: bytearray, descriptor: CosemAttributeDescriptor) -> None:
+    """The 9 octets of a Cosem-Attribute-Descriptor, in one struct call."""
+    out += _ATTRIBUTE_DESCRIPTOR.pack(
+        descriptor.class_id, *descriptor.instance_id, descriptor.attribute_id
+    )
 
 
 def _write_access_selection(out: bytearray, selection: SelectiveAccessDescriptor | None) -> None:
@@ -453,8 +484,14 @@ class GetRequestNormal(Apdu):
         out.append(GET_REQUEST)
         out.append(1)
         out.append(self.invoke_id_and_priority.value)
-        self.cosem_attribute_descriptor.write(out)
-        _write_access_selection(out, self.access_selection)
+        _write_attribute_descriptor(out, self.cosem_attribute_descriptor)
+        selection = self.access_selection
+        if selection is None:
+            out.append(0)
+        else:
+            out.append(1)
+            out.append(selection.access_selector)
+            out += axdr.encode(selection.access_parameters)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -522,7 +559,7 @@ def _decode_get_request(reader: Reader) -> Apdu:
     choice = reader.u8("the get-request choice")
     if not 1 <= choice <= 3:
         raise _unknown_choice(reader, pos, "get-request", choice, "1..3")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice == 1:
         descriptor = CosemAttributeDescriptor.read(reader)
         return GetRequestNormal(
@@ -632,13 +669,40 @@ class GetResponseWithList(Apdu):
 GetResponse: TypeAlias = GetResponseNormal | GetResponseWithDatablock | GetResponseWithList
 
 
+def _read_response_data(reader: Reader) -> axdr.Value:
+    """The Data of a get-response: a fixed-size integer (a register value) is read here
+    directly; anything else by the A-XDR decoder."""
+    buf = reader.buf
+    pos = reader.pos
+    if pos < reader.end:
+        scalar = _SCALARS.get(buf[pos])
+        if scalar is not None:
+            cls, size, unpack = scalar
+            if pos + 1 + size <= reader.end:
+                reader.pos = pos + 1 + size
+                return cast("axdr.Value", _int_new(cls, unpack(buf, pos + 1)[0]))
+    return read_data(reader)
+
+
 @register(GET_RESPONSE, "get-response")
 def _decode_get_response(reader: Reader) -> Apdu:
     pos = reader.pos
+    buf = reader.buf
+    if pos + 3 <= reader.end and buf[pos] == 1 and buf[pos + 2] == 0:
+        # get-response-normal with data, the answer to every attribute read: built
+        # without re-validating what was just decoded (the values are valid by
+        # construction, and both classes are frozen).
+        reader.pos = pos + 3
+        data = _object_new(Data)
+        _put(data, "value", _read_response_data(reader))
+        apdu = _object_new(GetResponseNormal)
+        _put(apdu, "invoke_id_and_priority", _INVOKE_IDS[buf[pos + 1]])
+        _put(apdu, "result", data)
+        return cast("Apdu", apdu)
     choice = reader.u8("the get-response choice")
     if not 1 <= choice <= 3:
         raise _unknown_choice(reader, pos, "get-response", choice, "1..3")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice == 1:
         return GetResponseNormal(invoke_id_and_priority=iip, result=_read_get_data_result(reader))
     if choice == 2:

@@ -60,6 +60,9 @@ __all__ = [
 ]
 
 
+_int_new = int.__new__
+
+
 def _fail(where: str, message: str) -> ValueError:
     return ValueError(f"{where}: {message}")
 
@@ -120,12 +123,14 @@ class CaptureObjectDefinition:
 
     def to_data(self) -> axdr.Structure:
         """The A-XDR structure ``{long-unsigned, octet-string(6), integer, long-unsigned}``."""
+        # The fields were range-checked by the constructor: build the typed integers
+        # without checking again.
         return axdr.Structure(
             (
-                axdr.LongUnsigned(self.class_id),
+                _int_new(axdr.LongUnsigned, self.class_id),
                 axdr.OctetString(self.logical_name.to_bytes()),
-                axdr.Integer(self.attribute_index),
-                axdr.LongUnsigned(self.data_index),
+                _int_new(axdr.Integer, self.attribute_index),
+                _int_new(axdr.LongUnsigned, self.data_index),
             )
         )
 
@@ -155,6 +160,8 @@ CLOCK_TIME: Final = CaptureObjectDefinition(
 
 def _columns(obj: object, field: str) -> tuple[CaptureObjectDefinition, ...]:
     value = getattr(obj, field)
+    if value == ():
+        return ()
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         raise TypeError(f"{field} must be a sequence, not {type(value).__name__}")
     items = tuple(value)
@@ -273,10 +280,10 @@ class EntryDescriptor:
             access_selector=self.SELECTOR,
             access_parameters=axdr.Structure(
                 (
-                    axdr.DoubleLongUnsigned(self.from_entry),
-                    axdr.DoubleLongUnsigned(self.to_entry),
-                    axdr.LongUnsigned(self.from_selected_value),
-                    axdr.LongUnsigned(self.to_selected_value),
+                    _int_new(axdr.DoubleLongUnsigned, self.from_entry),
+                    _int_new(axdr.DoubleLongUnsigned, self.to_entry),
+                    _int_new(axdr.LongUnsigned, self.from_selected_value),
+                    _int_new(axdr.LongUnsigned, self.to_selected_value),
                 )
             ),
         )

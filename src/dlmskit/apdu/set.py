@@ -31,6 +31,7 @@ from dlmskit.apdu.common import (
     read_data,
 )
 from dlmskit.apdu.get import (
+    _INVOKE_IDS,
     _U32,
     CosemAttributeDescriptorWithSelection,
     _check_bool,
@@ -314,7 +315,7 @@ def _decode_set_request(reader: Reader) -> Apdu:
     choice = reader.u8("the set-request choice")
     if not 1 <= choice <= 5:
         raise _unknown_choice(reader, pos, "set-request", choice, "1..5")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice in {1, 2}:
         descriptor = CosemAttributeDescriptor.read(reader)
         selection = _read_access_selection(reader)
@@ -522,7 +523,7 @@ def _decode_set_response(reader: Reader) -> Apdu:
     choice = reader.u8("the set-response choice")
     if not 1 <= choice <= 5:
         raise _unknown_choice(reader, pos, "set-response", choice, "1..5")
-    iip = InvokeIdAndPriority(reader.u8("invoke-id-and-priority"))
+    iip = _INVOKE_IDS[reader.u8("invoke-id-and-priority")]
     if choice == 1:
         return SetResponseNormal(
             invoke_id_and_priority=iip, result=_read_data_access_result(reader)
