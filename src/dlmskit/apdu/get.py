@@ -31,7 +31,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, TypeAlias, TypeVar, cast
+from typing import Any, ClassVar, Final, TypeAlias, TypeVar
 
 from dlmskit import axdr
 from dlmskit._buffer import Reader
@@ -95,7 +95,6 @@ _SCALARS: Final[dict[int, tuple[type[int], int, Callable[[bytes, int], tuple[int
 }
 _int_new = int.__new__
 _object_new = object.__new__
-_put = object.__setattr__
 # Cosem-Attribute-Descriptor: class-id, the six OBIS groups, attribute-id.
 _ATTRIBUTE_DESCRIPTOR: Final = struct.Struct(">H6Bb")
 
@@ -668,37 +667,38 @@ class GetResponseWithList(Apdu):
 
 GetResponse: TypeAlias = GetResponseNormal | GetResponseWithDatablock | GetResponseWithList
 
-
-def _read_response_data(reader: Reader) -> axdr.Value:
-    """The Data of a get-response: a fixed-size integer (a register value) is read here
-    directly; anything else by the A-XDR decoder."""
-    buf = reader.buf
-    pos = reader.pos
-    if pos < reader.end:
-        scalar = _SCALARS.get(buf[pos])
-        if scalar is not None:
-            cls, size, unpack = scalar
-            if pos + 1 + size <= reader.end:
-                reader.pos = pos + 1 + size
-                return cast("axdr.Value", _int_new(cls, unpack(buf, pos + 1)[0]))
-    return read_data(reader)
+# The slot setters of the frozen classes built on the decoding hot path.
+_set_data_value: Final = Data.__dict__["value"].__set__
+_set_response_invoke_id: Final = GetResponseNormal.__dict__["invoke_id_and_priority"].__set__
+_set_response_result: Final = GetResponseNormal.__dict__["result"].__set__
 
 
 @register(GET_RESPONSE, "get-response")
 def _decode_get_response(reader: Reader) -> Apdu:
     pos = reader.pos
     buf = reader.buf
-    if pos + 3 <= reader.end and buf[pos] == 1 and buf[pos + 2] == 0:
-        # get-response-normal with data, the answer to every attribute read: built
-        # without re-validating what was just decoded (the values are valid by
-        # construction, and both classes are frozen).
-        reader.pos = pos + 3
+    end = reader.end
+    if pos + 3 < end and buf[pos] == 1 and buf[pos + 2] == 0:
+        # get-response-normal with data, the answer to every attribute read. A
+        # fixed-size integer (a register value) is read here directly, anything else by
+        # the A-XDR decoder; the two values are built without re-validating what was
+        # just decoded (valid by construction; both classes are frozen).
+        value: Any
+        apdu: Any
+        scalar = _SCALARS.get(buf[pos + 3])
+        if scalar is not None and pos + 4 + scalar[1] <= end:
+            cls, size, unpack = scalar
+            value = _int_new(cls, unpack(buf, pos + 4)[0])
+            reader.pos = pos + 4 + size
+        else:
+            reader.pos = pos + 3
+            value = read_data(reader)
         data = _object_new(Data)
-        _put(data, "value", _read_response_data(reader))
+        _set_data_value(data, value)
         apdu = _object_new(GetResponseNormal)
-        _put(apdu, "invoke_id_and_priority", _INVOKE_IDS[buf[pos + 1]])
-        _put(apdu, "result", data)
-        return cast("Apdu", apdu)
+        _set_response_invoke_id(apdu, _INVOKE_IDS[buf[pos + 1]])
+        _set_response_result(apdu, data)
+        return apdu  # type: ignore[no-any-return]
     choice = reader.u8("the get-response choice")
     if not 1 <= choice <= 3:
         raise _unknown_choice(reader, pos, "get-response", choice, "1..3")
