@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dlmskit import axdr
+from dlmskit import axdr, translate
 from dlmskit.apdu import _base
 from dlmskit.apdu.acse import AARQ, RLRE, RLRQ
 from dlmskit.apdu.ciphered import (
@@ -518,6 +518,15 @@ def test_tag_split_helpers() -> None:
 @given(apdus())
 def test_round_trip(apdu: _base.Apdu) -> None:
     assert_round_trip(apdu)
+
+
+@given(apdus())
+def test_translator_round_trip(apdu: _base.Apdu) -> None:
+    # The generic translator rebuilds every class from its name and fields.
+    assert translate.from_tree(translate.to_tree(apdu)) == apdu
+    again = translate.from_xml(translate.to_xml(apdu))
+    assert again == apdu
+    assert again.to_bytes() == apdu.to_bytes()
 
 
 _FIRST_BYTES = [*EXPECTED_TAGS, 0xDB, 0xDC, 0xDD, 0xDF]

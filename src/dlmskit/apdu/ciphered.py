@@ -1,4 +1,4 @@
-"""Ciphered xDLMS APDUs as structures (Green Book 9.2.7.2.4 and 9.5, xDLMS APDU ASN.1).
+"""Ciphered xDLMS APDUs as structures (Green Book 9.2.7 and 9.5, xDLMS APDU ASN.1).
 
 This module is the *byte layout* of the protected APDUs only: it splits them into their
 fields and writes them back unchanged. It does no cryptography (no keys, no GCM, no
@@ -117,7 +117,7 @@ __all__ = [
 
 #: SC (1 octet) ‖ IC (4 octets): the security header in front of every ciphered text.
 SECURITY_HEADER_LENGTH: Final = 5
-#: The authentication tag length of security suites 0, 1 and 2 (Green Book 9.2.7.2.4).
+#: The authentication tag length of security suites 0, 1 and 2 (Green Book 9.2.7).
 DEFAULT_TAG_LENGTH: Final = 12
 
 _EMPTY: Final = axdr.OctetString()  # date-time / other-information when absent
@@ -134,7 +134,7 @@ _COMPRESSION = 0x80
 
 @dataclass(frozen=True, slots=True)
 class SecurityControl:
-    """The security control byte SC as it travels (Green Book 9.2.7.2.4, "Security
+    """The security control byte SC as it travels (Green Book 9.2.7, "Security
     header")::
 
         bit 7      compression      1 = the plaintext was compressed
@@ -407,7 +407,7 @@ class CipheredTag(IntEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceSpecificCiphered(_CipheredParts, Apdu):
-    """A service-specific glo- or ded- ciphered APDU (Green Book 9.2.7.2.4.2)::
+    """A service-specific glo- or ded- ciphered APDU (Green Book 9.2.7)::
 
         tag  length  SC  IC (4 octets, big-endian)  ciphered text ‖ tag
 
@@ -824,7 +824,7 @@ class _GeneralGloOrDedCiphering(_CipheredParts, Apdu):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GeneralGloCiphering(_GeneralGloOrDedCiphering):
     """General-Glo-Ciphering (tag 0xDB): any APDU ciphered with a global key
-    (Green Book 9.2.7.2.4.3)::
+    (Green Book 9.2.7)::
 
         DB  len system-title  len SC IC ciphered-text‖tag
             ^^^^^^^^^^^^^^^^  ^^^^^^^^^^^^^^^^^^^^^^^^^^^^ ciphered-content
@@ -986,7 +986,7 @@ def _read_key_info(reader: Reader) -> IdentifiedKey | WrappedKey | AgreedKey | N
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GeneralCiphering(_CipheredParts, Apdu):
-    """General-Ciphering (tag 0xDD, Green Book 9.2.7.2.4.4)::
+    """General-Ciphering (tag 0xDD, Green Book 9.2.7)::
 
         DD  len transaction-id
             len originator-system-title
@@ -1001,7 +1001,10 @@ class GeneralCiphering(_CipheredParts, Apdu):
                   02 len key-parameters len key-ciphered-data   agreed-key
 
     Every OCTET STRING keeps its length form (the ciphered content's in
-    ``ciphered_content_length_form``).
+    ``ciphered_content_length_form``). The ciphered content starts with the security
+    header SC ‖ IC here too (Gurux ``GXDLMSChippering.decryptAesGcm`` reads it the same
+    way after key-info). An A-XDR OPTIONAL is a presence octet 00/01: other values are
+    refused with :class:`~dlmskit.errors.DecodeError`.
     """
 
     TAG = 0xDD
@@ -1088,7 +1091,7 @@ def _read_general_ciphering(reader: Reader) -> GeneralCiphering:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GeneralSigning(Apdu):
-    """General-Signing (tag 0xDF, Green Book 9.2.7.2.4.5): an APDU with a digital
+    """General-Signing (tag 0xDF, Green Book 9.2.7): an APDU with a digital
     signature::
 
         DF  len transaction-id
