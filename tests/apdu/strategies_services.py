@@ -167,8 +167,8 @@ def _tuples(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[tuple[Any, ..
     return st.lists(strategy, max_size=MAX_LIST).map(tuple)
 
 
-def _get_apdus() -> st.SearchStrategy[Apdu]:
-    return st.one_of(
+def _get_strategies() -> list[st.SearchStrategy[Any]]:
+    return [
         st.builds(
             get.GetRequestNormal,
             invoke_id_and_priority=invoke_ids(),
@@ -198,7 +198,7 @@ def _get_apdus() -> st.SearchStrategy[Apdu]:
             result=_tuples(get_data_results()),
             result_length_form=length_forms(),
         ),
-    )
+    ]
 
 
 @st.composite
@@ -213,8 +213,8 @@ def _set_request_with_list(draw: st.DrawFn) -> set_.SetRequestWithList:
     )
 
 
-def _set_apdus() -> st.SearchStrategy[Apdu]:
-    return st.one_of(
+def _set_strategies() -> list[st.SearchStrategy[Any]]:
+    return [
         st.builds(
             set_.SetRequestNormal,
             invoke_id_and_priority=invoke_ids(),
@@ -271,7 +271,7 @@ def _set_apdus() -> st.SearchStrategy[Apdu]:
             result=_tuples(_data_access_results()),
             result_length_form=length_forms(),
         ),
-    )
+    ]
 
 
 @st.composite
@@ -294,8 +294,8 @@ def _responses_with_optional_data() -> st.SearchStrategy[action.ActionResponseWi
     )
 
 
-def _action_apdus() -> st.SearchStrategy[Apdu]:
-    return st.one_of(
+def _action_strategies() -> list[st.SearchStrategy[Any]]:
+    return [
         st.builds(
             action.ActionRequestNormal,
             invoke_id_and_priority=invoke_ids(),
@@ -347,24 +347,29 @@ def _action_apdus() -> st.SearchStrategy[Apdu]:
             invoke_id_and_priority=invoke_ids(),
             block_number=_block_numbers(),
         ),
-    )
+    ]
 
 
 def get_apdus() -> st.SearchStrategy[Apdu]:
-    return _get_apdus()
+    return st.one_of(_get_strategies())
 
 
 def set_apdus() -> st.SearchStrategy[Apdu]:
-    return _set_apdus()
+    return st.one_of(_set_strategies())
 
 
 def action_apdus() -> st.SearchStrategy[Apdu]:
-    return _action_apdus()
+    return st.one_of(_action_strategies())
 
 
 def apdus() -> st.SearchStrategy[Apdu]:
     """Every GET, SET and ACTION APDU type, with random valid field values."""
-    return st.one_of(_get_apdus(), _set_apdus(), _action_apdus())
+    return st.one_of(per_class_strategies())
+
+
+def per_class_strategies() -> list[st.SearchStrategy[Apdu]]:
+    """One strategy per APDU class, in the order of :data:`APDU_CLASSES`."""
+    return _get_strategies() + _set_strategies() + _action_strategies()
 
 
 #: Every APDU class the strategies cover (tests check that each one is generated).
