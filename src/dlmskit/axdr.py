@@ -1329,7 +1329,31 @@ def _enc_value(out: bytearray, value: Any, depth: int) -> None:
     cls = type(value)
     packer = _INT_PACK.get(cls)
     if packer is not None:
-        out += packer(value)
+        out += packer[0](packer[1], value)
+        return
+    # The commonest types first, with the short length form inlined (exact classes only:
+    # a value with a non-minimal form is an instance of a variant, handled below).
+    if cls is OctetString:
+        n = len(value)
+        if n < 0x80:
+            out.append(9)
+            out.append(n)
+        else:
+            out.append(9)
+            out += encode_length(n)
+        out += value
+        return
+    if cls is Structure or cls is Array:
+        if depth >= DEFAULT_MAX_DEPTH:
+            raise EncodeError(f"data nested deeper than {DEFAULT_MAX_DEPTH} levels")
+        n = len(value)
+        out.append(cls.TAG)
+        if n < 0x80:
+            out.append(n)
+        else:
+            out += encode_length(n)
+        for item in value:
+            _enc_value(out, item, depth + 1)
         return
     if cls in _VARIANT_BASE:  # a value that keeps a non-minimal length form
         cls = _VARIANT_BASE[cls]
@@ -1405,21 +1429,10 @@ _DATE_TAG: Final[dict[type, int]] = {
     CosemDate: DataType.DATE,
     CosemTime: DataType.TIME,
 }
-_INT_PACK: Final[dict[type, Callable[[Any], bytes]]] = {}
-
-
-def _int_packer(cls: type[_Int]) -> Callable[[Any], bytes]:
-    packer = struct.Struct(">B" + cls.FORMAT).pack
-    tag = int(cls.TAG)
-
-    def pack(value: Any) -> bytes:
-        return packer(tag, value)
-
-    return pack
-
-
-for _cls in _INT_TYPES:
-    _INT_PACK[_cls] = _int_packer(_cls)
+# Integer class -> (pack of tag + value, tag): one C call per integer.
+_INT_PACK: Final[dict[type, tuple[Callable[[int, Any], bytes], int]]] = {
+    cls: (struct.Struct(">B" + cls.FORMAT).pack, int(cls.TAG)) for cls in _INT_TYPES
+}
 
 
 def _enc_untagged(out: bytearray, desc: TypeDescription, value: Any, depth: int) -> None:
