@@ -53,7 +53,8 @@ class Apdu:
     NAME: ClassVar[str]
 
     def write(self, out: bytearray) -> None:  # pragma: no cover - every subclass overrides
-        raise NotImplementedError(f"{type(self).__name__} does not implement write()")
+        """Append the whole APDU, tag bytes included, to ``out``."""
+        raise TypeError(f"{type(self).__name__} is an abstract APDU base and has no encoding")
 
     def to_bytes(self) -> bytes:
         out = bytearray()

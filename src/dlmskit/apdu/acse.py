@@ -50,6 +50,7 @@ challenge. :class:`AuthenticationValue` keeps it accessible as ``.value`` but it
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
@@ -414,19 +415,19 @@ def _check_octets(owner: Any, name: str) -> None:
         object.__setattr__(owner, name, bytes(value))
 
 
-class _Kind:
+class _Kind(ABC):
     """One way an ACSE component is encoded. ``constructed``: the field TLV's P/C bit."""
 
     constructed: ClassVar[bool] = False
 
-    def check(self, owner: Any, name: str) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, owner: Any, name: str) -> None: ...
 
-    def decode(self, tlv: Tlv, path: str, state: _Decoding) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def decode(self, tlv: Tlv, path: str, state: _Decoding) -> Any: ...
 
-    def encode(self, value: Any, tag: Tag, path: str, build: _Builder) -> Tlv:
-        raise NotImplementedError
+    @abstractmethod
+    def encode(self, value: Any, tag: Tag, path: str, build: _Builder) -> Tlv: ...
 
 
 class _ImplicitBits(_Kind):
