@@ -35,7 +35,6 @@ request; a presence octet before the response's list-of-data).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
@@ -49,12 +48,14 @@ from dlmskit.apdu.common import (
     DataAccessResult,
     LongInvokeIdAndPriority,
     SelectiveAccessDescriptor,
+    as_cosem_date_time,
+    as_tuple,
+    data_tuple,
     read_data,
     read_optional_flag,
 )
 from dlmskit.apdu.notification import (
     DateTimeForm,
-    check_data,
     check_date_time,
     read_date_time,
     write_date_time,
@@ -78,7 +79,7 @@ __all__ = [
 ]
 
 
-def _check_type(name: str, value: object, kind: type) -> None:
+def check_type(name: str, value: object, kind: type) -> None:
     if not isinstance(value, kind):
         raise TypeError(f"{name} must be a {kind.__name__}, not {type(value).__name__}")
 
@@ -95,7 +96,7 @@ class AccessRequestGet:
     cosem_attribute_descriptor: CosemAttributeDescriptor
 
     def __post_init__(self) -> None:
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
 
@@ -113,7 +114,7 @@ class AccessRequestSet:
     cosem_attribute_descriptor: CosemAttributeDescriptor
 
     def __post_init__(self) -> None:
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
 
@@ -131,7 +132,7 @@ class AccessRequestAction:
     cosem_method_descriptor: CosemMethodDescriptor
 
     def __post_init__(self) -> None:
-        _check_type("cosem-method-descriptor", self.cosem_method_descriptor, CosemMethodDescriptor)
+        check_type("cosem-method-descriptor", self.cosem_method_descriptor, CosemMethodDescriptor)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -148,10 +149,10 @@ class AccessRequestGetWithSelection:
     access_selection: SelectiveAccessDescriptor
 
     def __post_init__(self) -> None:
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
-        _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+        check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -169,10 +170,10 @@ class AccessRequestSetWithSelection:
     access_selection: SelectiveAccessDescriptor
 
     def __post_init__(self) -> None:
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
-        _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+        check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -232,7 +233,7 @@ class AccessResponseGet:
     result: DataAccessResult
 
     def __post_init__(self) -> None:
-        _check_type("result", self.result, DataAccessResult)
+        check_type("result", self.result, DataAccessResult)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -248,7 +249,7 @@ class AccessResponseSet:
     result: DataAccessResult
 
     def __post_init__(self) -> None:
-        _check_type("result", self.result, DataAccessResult)
+        check_type("result", self.result, DataAccessResult)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -264,7 +265,7 @@ class AccessResponseAction:
     result: ActionResult
 
     def __post_init__(self) -> None:
-        _check_type("result", self.result, ActionResult)
+        check_type("result", self.result, ActionResult)
 
     def write(self, out: bytearray) -> None:
         out.append(self.CHOICE)
@@ -290,25 +291,6 @@ def _read_response_specification(reader: Reader) -> AccessResponseSpecification:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def _tuple_of(name: str, value: object, types: tuple[type, ...]) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
-    items = tuple(value)
-    for index, element in enumerate(items):
-        if not isinstance(element, types):
-            raise TypeError(f"{name}[{index}] cannot be a {type(element).__name__}")
-    return items
-
-
-def _data_tuple(name: str, value: object) -> tuple[axdr.Value, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
-    items = tuple(value)
-    for index, element in enumerate(items):
-        check_data(f"{name}[{index}]", element)
-    return items
 
 
 def _write_item(out: bytearray, value: Any) -> None:
@@ -338,12 +320,6 @@ def _same_length(reader: Reader | None, what: str, n: int, other: str, m: int) -
         raise reader.error(message)
 
 
-def _as_cosem_date_time(value: axdr.OctetString | None) -> CosemDateTime | None:
-    if value is None or len(value) != CosemDateTime.SIZE:
-        return None
-    return CosemDateTime.from_bytes(value)
-
-
 # -- the APDUs ------------------------------------------------------------------------------
 
 
@@ -365,10 +341,10 @@ class AccessRequest(Apdu):
 
     def __post_init__(self) -> None:
         _set_date_time(self)
-        specs = _tuple_of(
+        specs = as_tuple(
             "access-request-specification", self.access_request_specification, _REQUEST_TYPES
         )
-        data = _data_tuple("access-request-list-of-data", self.access_request_list_of_data)
+        data = data_tuple("access-request-list-of-data", self.access_request_list_of_data)
         object.__setattr__(self, "access_request_specification", specs)
         object.__setattr__(self, "access_request_list_of_data", data)
         _same_length(
@@ -399,7 +375,7 @@ class AccessRequest(Apdu):
 
     @property
     def datetime(self) -> CosemDateTime | None:
-        return _as_cosem_date_time(self.date_time)
+        return as_cosem_date_time(self.date_time)
 
     def write(self, out: bytearray) -> None:
         out.append(self.TAG)
@@ -468,8 +444,8 @@ class AccessResponse(Apdu):
 
     def __post_init__(self) -> None:
         _set_date_time(self)
-        data = _data_tuple("access-response-list-of-data", self.access_response_list_of_data)
-        results = _tuple_of(
+        data = data_tuple("access-response-list-of-data", self.access_response_list_of_data)
+        results = as_tuple(
             "access-response-specification", self.access_response_specification, _RESPONSE_TYPES
         )
         object.__setattr__(self, "access_response_list_of_data", data)
@@ -487,7 +463,7 @@ class AccessResponse(Apdu):
                     "access-request-specification-length-form needs an access-request-specification"
                 )
         else:
-            specs = _tuple_of(
+            specs = as_tuple(
                 "access-request-specification", self.access_request_specification, _REQUEST_TYPES
             )
             object.__setattr__(self, "access_request_specification", specs)
@@ -528,7 +504,7 @@ class AccessResponse(Apdu):
 
     @property
     def datetime(self) -> CosemDateTime | None:
-        return _as_cosem_date_time(self.date_time)
+        return as_cosem_date_time(self.date_time)
 
     def write(self, out: bytearray) -> None:
         out.append(self.TAG)

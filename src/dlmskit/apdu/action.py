@@ -30,6 +30,8 @@ from dlmskit.apdu.common import (
     ActionResult,
     CosemMethodDescriptor,
     InvokeIdAndPriority,
+    check_data,
+    check_type,
     read_data,
 )
 from dlmskit.apdu.get import (
@@ -38,9 +40,7 @@ from dlmskit.apdu.get import (
     Data,
     GetDataResult,
     _action_result,
-    _check_data,
     _check_get_data_result,
-    _check_type,
     _check_u32,
     _coerce,
     _list_field,
@@ -80,11 +80,11 @@ _RESPONSE_MIN: Final = 2  # result + presence flag
 
 
 def _check_iip(value: object) -> None:
-    _check_type("invoke-id-and-priority", value, InvokeIdAndPriority)
+    check_type("invoke-id-and-priority", value, InvokeIdAndPriority)
 
 
 def _check_method(value: object) -> None:
-    _check_type("cosem-method-descriptor", value, CosemMethodDescriptor)
+    check_type("cosem-method-descriptor", value, CosemMethodDescriptor)
 
 
 # ---------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class ActionRequestNormal(Apdu):
         _check_iip(self.invoke_id_and_priority)
         _check_method(self.cosem_method_descriptor)
         if self.method_invocation_parameters is not None:
-            _check_type("method-invocation-parameters", self.method_invocation_parameters, Data)
+            check_type("method-invocation-parameters", self.method_invocation_parameters, Data)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc3\x01"
@@ -176,7 +176,7 @@ class ActionRequestWithList(Apdu):
         methods = _list_field(self, "cosem_method_descriptor_list", CosemMethodDescriptor)
         parameters = _list_field(self, "method_invocation_parameters", object)
         for i, value in enumerate(parameters):
-            _check_data(f"method-invocation-parameters[{i}]", value)
+            check_data(f"method-invocation-parameters[{i}]", value)
         if len(methods) != len(parameters):
             raise ValueError(
                 f"cosem-method-descriptor-list has {len(methods)} item(s) but "
@@ -216,7 +216,7 @@ class ActionRequestWithFirstPblock(Apdu):
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
         _check_method(self.cosem_method_descriptor)
-        _check_type("pblock", self.pblock, DataBlockSA)
+        check_type("pblock", self.pblock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc3\x04"
@@ -246,7 +246,7 @@ class ActionRequestWithListAndFirstPblock(Apdu):
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
         _list_field(self, "cosem_method_descriptor_list", CosemMethodDescriptor)
-        _check_type("pblock", self.pblock, DataBlockSA)
+        check_type("pblock", self.pblock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc3\x05"
@@ -271,7 +271,7 @@ class ActionRequestWithPblock(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type("pblock", self.pblock, DataBlockSA)
+        check_type("pblock", self.pblock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc3\x06"
@@ -412,7 +412,7 @@ class ActionResponseNormal(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type("single-response", self.single_response, ActionResponseWithOptionalData)
+        check_type("single-response", self.single_response, ActionResponseWithOptionalData)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc7\x01"
@@ -433,7 +433,7 @@ class ActionResponseWithPblock(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type("pblock", self.pblock, DataBlockSA)
+        check_type("pblock", self.pblock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc7\x02"

@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Self
 
 from dlmskit import axdr
 from dlmskit._buffer import Reader
+from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError
 from dlmskit.obis import Obis
 
@@ -30,7 +32,14 @@ __all__ = [
     "LongInvokeIdAndPriority",
     "OpenIntEnum",
     "SelectiveAccessDescriptor",
+    "as_cosem_date_time",
+    "as_tuple",
+    "check_bool",
+    "check_data",
     "check_range",
+    "check_type",
+    "data_tuple",
+    "read_bool",
     "read_data",
     "read_length",
     "read_octets",
@@ -354,3 +363,66 @@ def read_octets(reader: Reader, what: str) -> tuple[bytes, int | None]:
 def write_octets(out: bytearray, data: bytes, form: int | None = None) -> None:
     out += axdr.encode_length(len(data), form)
     out += data
+
+
+# -- constructor checks shared by the APDU families ----------------------------------
+
+
+def check_type(name: str, value: object, cls: type | tuple[type, ...]) -> None:
+    """``TypeError`` naming the field unless ``value`` is an instance of ``cls``."""
+    if not isinstance(value, cls):
+        expected = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
+        raise TypeError(f"{name} must be a {expected}, not {type(value).__name__}")
+
+
+def check_bool(name: str, value: object) -> None:
+    if type(value) is not bool:
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+
+
+def check_data(name: str, value: object) -> None:
+    """A field holding one A-XDR Data value (nested values are checked when encoded)."""
+    try:
+        axdr.data_type_of(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be an A-XDR Data value (dlmskit.axdr), not {type(value).__name__}"
+        ) from None
+
+
+def as_tuple(name: str, value: object, types: type | tuple[type, ...]) -> tuple[Any, ...]:
+    """A sequence field as a tuple whose items are all of ``types``."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
+    items = tuple(value)
+    for index, element in enumerate(items):
+        if not isinstance(element, types):
+            raise TypeError(f"{name}[{index}] cannot be a {type(element).__name__}")
+    return items
+
+
+def data_tuple(name: str, value: object) -> tuple[axdr.Value, ...]:
+    """A sequence of A-XDR Data values as a tuple."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
+    items = tuple(value)
+    for index, element in enumerate(items):
+        check_data(f"{name}[{index}]", element)
+    return items
+
+
+def read_bool(reader: Reader, what: str) -> bool:
+    """An A-XDR BOOLEAN: 00 false, 01 true; other octets are refused (they would not
+    re-encode to the same byte)."""
+    pos = reader.pos
+    octet = reader.u8(what)
+    if octet > 1:
+        raise reader.error(f"{what} is a BOOLEAN (00 or 01), got 0x{octet:02X}", pos)
+    return octet == 1
+
+
+def as_cosem_date_time(value: bytes | None) -> CosemDateTime | None:
+    """A date-time octet string as a COSEM date-time (``None`` if absent or not 12 bytes)."""
+    if value is None or len(value) != CosemDateTime.SIZE:
+        return None
+    return CosemDateTime.from_bytes(value)

@@ -42,7 +42,11 @@ from dlmskit.apdu.common import (
     DataAccessResult,
     InvokeIdAndPriority,
     SelectiveAccessDescriptor,
+    check_bool,
+    check_data,
     check_range,
+    check_type,
+    read_bool,
     read_data,
 )
 from dlmskit.errors import DecodeError
@@ -104,27 +108,6 @@ _ATTRIBUTE_DESCRIPTOR: Final = struct.Struct(">H6Bb")
 # ---------------------------------------------------------------------------------------
 
 
-def _check_type(name: str, value: object, cls: type | tuple[type, ...]) -> None:
-    if not isinstance(value, cls):
-        expected = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
-        raise TypeError(f"{name} must be a {expected}, not {type(value).__name__}")
-
-
-def _check_bool(name: str, value: object) -> None:
-    if type(value) is not bool:
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-
-
-def _check_data(name: str, value: object) -> None:
-    """An A-XDR Data value (its top level; nested values are checked when encoded)."""
-    try:
-        axdr.data_type_of(value)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an A-XDR Data value (dlmskit.axdr), not {type(value).__name__}"
-        ) from None
-
-
 def _coerce(obj: object, name: str, value: Any) -> None:
     object.__setattr__(obj, name, value)
 
@@ -181,7 +164,7 @@ def _tuple_of(obj: object, field: str, cls: type | tuple[type, ...]) -> tuple[An
         _coerce(obj, field, value)
     for i, item in enumerate(value):
         if not isinstance(item, cls):
-            _check_type(f"{name}[{i}]", item, cls)
+            check_type(f"{name}[{i}]", item, cls)
     return value
 
 
@@ -198,15 +181,6 @@ def _list_field(obj: object, field: str, cls: type | tuple[type, ...]) -> tuple[
 
 def _check_u32(name: str, value: int) -> None:
     check_range(name, value, 0, _U32_MAX)
-
-
-def _read_bool(reader: Reader, what: str) -> bool:
-    """An A-XDR BOOLEAN: 00 false, 01 true; other octets are refused."""
-    pos = reader.pos
-    octet = reader.u8(what)
-    if octet > 1:
-        raise reader.error(f"{what} is a BOOLEAN (00 or 01), got 0x{octet:02X}", pos)
-    return octet == 1
 
 
 def _read_optional(reader: Reader, what: str) -> bool:
@@ -303,7 +277,7 @@ class Data:
     value: axdr.Value
 
     def __post_init__(self) -> None:
-        _check_data("data", self.value)
+        check_data("data", self.value)
 
 
 #: Get-Data-Result ::= CHOICE { data [0] Data, data-access-result [1] Data-Access-Result }
@@ -349,11 +323,11 @@ class CosemAttributeDescriptorWithSelection:
     access_selection: SelectiveAccessDescriptor | None = None
 
     def __post_init__(self) -> None:
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
         if self.access_selection is not None:
-            _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+            check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
 
     @classmethod
     def read(cls, reader: Reader) -> CosemAttributeDescriptorWithSelection:
@@ -386,7 +360,7 @@ class DataBlockG:
     result: axdr.OctetString | DataAccessResult
 
     def __post_init__(self) -> None:
-        _check_bool("last-block", self.last_block)
+        check_bool("last-block", self.last_block)
         _check_u32("block-number", self.block_number)
         result = self.result
         if isinstance(result, DataAccessResult):
@@ -401,7 +375,7 @@ class DataBlockG:
 
     @classmethod
     def read(cls, reader: Reader) -> DataBlockG:
-        last = _read_bool(reader, "last-block")
+        last = read_bool(reader, "last-block")
         number = reader.u32("block-number")
         pos = reader.pos
         choice = reader.u8("the DataBlock-G result choice")
@@ -472,12 +446,12 @@ class GetRequestNormal(Apdu):
     access_selection: SelectiveAccessDescriptor | None = None
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
-        _check_type(
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
         if self.access_selection is not None:
-            _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+            check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
 
     def write(self, out: bytearray) -> None:
         out.append(GET_REQUEST)
@@ -505,7 +479,7 @@ class GetRequestNext(Apdu):
     block_number: int
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
         _check_u32("block-number", self.block_number)
 
     def write(self, out: bytearray) -> None:
@@ -533,7 +507,7 @@ class GetRequestWithList(Apdu):
     attribute_descriptor_list_length_form: int | None = None
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
         _list_field(self, "attribute_descriptor_list", CosemAttributeDescriptorWithSelection)
 
     def write(self, out: bytearray) -> None:
@@ -603,7 +577,7 @@ class GetResponseNormal(Apdu):
     result: GetDataResult
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
         _check_get_data_result("result", self.result)
 
     def write(self, out: bytearray) -> None:
@@ -625,8 +599,8 @@ class GetResponseWithDatablock(Apdu):
     result: DataBlockG
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
-        _check_type("result", self.result, DataBlockG)
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type("result", self.result, DataBlockG)
 
     def write(self, out: bytearray) -> None:
         out.append(GET_RESPONSE)
@@ -653,7 +627,7 @@ class GetResponseWithList(Apdu):
     result_length_form: int | None = None
 
     def __post_init__(self) -> None:
-        _check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
+        check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
         _list_field(self, "result", (Data, DataAccessResult))
 
     def write(self, out: bytearray) -> None:

@@ -36,6 +36,8 @@ from dlmskit.apdu._base import Apdu, decode, register
 from dlmskit.apdu.common import (
     CosemAttributeDescriptor,
     LongInvokeIdAndPriority,
+    as_cosem_date_time,
+    check_data,
     check_range,
     read_data,
     read_octets,
@@ -89,16 +91,6 @@ def to_octet_string(name: str, value: object) -> axdr.OctetString:
     if isinstance(value, bytes | bytearray | memoryview):
         return axdr.OctetString(bytes(value))
     raise TypeError(f"{name} must be bytes, not {type(value).__name__}")
-
-
-def check_data(name: str, value: object) -> None:
-    """Constructor check of a field that holds one A-XDR ``Data`` value."""
-    try:
-        axdr.data_type_of(value)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be an A-XDR Data value (dlmskit.axdr), not {type(value).__name__}"
-        ) from None
 
 
 def _check_form(name: str, form: object) -> DateTimeForm:
@@ -172,12 +164,6 @@ def write_date_time(out: bytearray, value: axdr.OctetString | None, form: DateTi
         write_octets(out, value, value.length_form)
 
 
-def _as_cosem_date_time(value: axdr.OctetString | None) -> CosemDateTime | None:
-    if value is None or len(value) != _DATE_TIME_SIZE:
-        return None
-    return CosemDateTime.from_bytes(value)
-
-
 def _check_invoke_id(value: object) -> None:
     if not isinstance(value, LongInvokeIdAndPriority):
         raise TypeError(
@@ -221,7 +207,7 @@ class DataNotification(Apdu):
     @property
     def datetime(self) -> CosemDateTime | None:
         """The date-time as a COSEM date-time (``None`` if absent or not 12 bytes)."""
-        return _as_cosem_date_time(self.date_time)
+        return as_cosem_date_time(self.date_time)
 
     def write(self, out: bytearray) -> None:
         out.append(self.TAG)
@@ -268,7 +254,7 @@ class DataNotificationConfirm(Apdu):
 
     @property
     def datetime(self) -> CosemDateTime | None:
-        return _as_cosem_date_time(self.date_time)
+        return as_cosem_date_time(self.date_time)
 
     def write(self, out: bytearray) -> None:
         out.append(self.TAG)
@@ -325,7 +311,7 @@ class EventNotificationRequest(Apdu):
 
     @property
     def datetime(self) -> CosemDateTime | None:
-        return _as_cosem_date_time(self.time)
+        return as_cosem_date_time(self.time)
 
     def write(self, out: bytearray) -> None:
         out.append(self.TAG)

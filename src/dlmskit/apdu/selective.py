@@ -46,8 +46,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Self
 
 from dlmskit import axdr
-from dlmskit.apdu.common import SelectiveAccessDescriptor, check_range
-from dlmskit.apdu.get import _check_data, _check_type, _coerce
+from dlmskit.apdu.common import (
+    SelectiveAccessDescriptor,
+    check_data,
+    check_range,
+    check_type,
+)
+from dlmskit.apdu.get import (
+    _coerce,
+)
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.obis import Obis
 
@@ -117,7 +124,7 @@ class CaptureObjectDefinition:
             if isinstance(self.logical_name, str):
                 _coerce(self, "logical_name", Obis.parse(self.logical_name))
             else:
-                _check_type("logical_name", self.logical_name, Obis)
+                check_type("logical_name", self.logical_name, Obis)
         check_range("attribute_index", self.attribute_index, -128, 127)
         check_range("data_index", self.data_index, 0, 0xFFFF)
 
@@ -166,7 +173,7 @@ def _columns(obj: object, field: str) -> tuple[CaptureObjectDefinition, ...]:
         raise TypeError(f"{field} must be a sequence, not {type(value).__name__}")
     items = tuple(value)
     for i, item in enumerate(items):
-        _check_type(f"{field}[{i}]", item, CaptureObjectDefinition)
+        check_type(f"{field}[{i}]", item, CaptureObjectDefinition)
     if type(value) is not tuple:
         _coerce(obj, field, items)
     return items
@@ -200,9 +207,9 @@ class RangeDescriptor:
     selected_values: tuple[CaptureObjectDefinition, ...] = ()
 
     def __post_init__(self) -> None:
-        _check_type("restricting_object", self.restricting_object, CaptureObjectDefinition)
-        _check_data("from_value", self.from_value)
-        _check_data("to_value", self.to_value)
+        check_type("restricting_object", self.restricting_object, CaptureObjectDefinition)
+        check_data("from_value", self.from_value)
+        check_data("to_value", self.to_value)
         _columns(self, "selected_values")
 
     @classmethod
@@ -214,8 +221,8 @@ class RangeDescriptor:
     ) -> Self:
         """Rows from ``start`` to ``end`` by the clock column (Clock attribute 2), the
         date-times sent as 12-octet octet-strings as the clock's time attribute is."""
-        _check_type("start", start, CosemDateTime)
-        _check_type("end", end, CosemDateTime)
+        check_type("start", start, CosemDateTime)
+        check_type("end", end, CosemDateTime)
         return cls(
             restricting_object=CLOCK_TIME,
             from_value=axdr.OctetString(start.to_bytes()),
@@ -313,7 +320,7 @@ def profile_access_descriptor(
 
     ``ValueError`` for another selector or parameters without the Blue Book shape.
     """
-    _check_type("descriptor", descriptor, SelectiveAccessDescriptor)
+    check_type("descriptor", descriptor, SelectiveAccessDescriptor)
     if descriptor.access_selector == RangeDescriptor.SELECTOR:
         return RangeDescriptor.from_access_descriptor(descriptor)
     if descriptor.access_selector == EntryDescriptor.SELECTOR:

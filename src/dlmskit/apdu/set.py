@@ -28,21 +28,21 @@ from dlmskit.apdu.common import (
     DataAccessResult,
     InvokeIdAndPriority,
     SelectiveAccessDescriptor,
+    check_bool,
+    check_data,
+    check_type,
+    read_bool,
     read_data,
 )
 from dlmskit.apdu.get import (
     _INVOKE_IDS,
     _U32,
     CosemAttributeDescriptorWithSelection,
-    _check_bool,
-    _check_data,
-    _check_type,
     _check_u32,
     _coerce,
     _data_access_result,
     _list_field,
     _read_access_selection,
-    _read_bool,
     _read_count,
     _read_data_access_result,
     _read_items,
@@ -95,16 +95,16 @@ class DataBlockSA:
     raw_data: axdr.OctetString
 
     def __post_init__(self) -> None:
-        _check_bool("last-block", self.last_block)
+        check_bool("last-block", self.last_block)
         _check_u32("block-number", self.block_number)
         if type(self.raw_data) is bytes:
             _coerce(self, "raw_data", axdr.OctetString(self.raw_data))
         else:
-            _check_type("raw-data", self.raw_data, axdr.OctetString)
+            check_type("raw-data", self.raw_data, axdr.OctetString)
 
     @classmethod
     def read(cls, reader: Reader) -> DataBlockSA:
-        last = _read_bool(reader, "last-block")
+        last = read_bool(reader, "last-block")
         number = reader.u32("block-number")
         return cls(
             last_block=last, block_number=number, raw_data=_read_raw_data(reader, "raw-data")
@@ -117,7 +117,7 @@ class DataBlockSA:
 
 
 def _check_iip(value: object) -> None:
-    _check_type("invoke-id-and-priority", value, InvokeIdAndPriority)
+    check_type("invoke-id-and-priority", value, InvokeIdAndPriority)
 
 
 # ---------------------------------------------------------------------------------------
@@ -146,12 +146,12 @@ class SetRequestNormal(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
         if self.access_selection is not None:
-            _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
-        _check_data("value", self.value)
+            check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+        check_data("value", self.value)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc1\x01"
@@ -182,12 +182,12 @@ class SetRequestWithFirstDatablock(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type(
+        check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
         )
         if self.access_selection is not None:
-            _check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
-        _check_type("datablock", self.datablock, DataBlockSA)
+            check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
+        check_type("datablock", self.datablock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc1\x02"
@@ -210,7 +210,7 @@ class SetRequestWithDatablock(Apdu):
 
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
-        _check_type("datablock", self.datablock, DataBlockSA)
+        check_type("datablock", self.datablock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc1\x03"
@@ -246,7 +246,7 @@ class SetRequestWithList(Apdu):
         )
         values = _list_field(self, "value_list", object)
         for i, value in enumerate(values):
-            _check_data(f"value-list[{i}]", value)
+            check_data(f"value-list[{i}]", value)
         if len(descriptors) != len(values):
             raise ValueError(
                 f"attribute-descriptor-list has {len(descriptors)} item(s) but value-list "
@@ -287,7 +287,7 @@ class SetRequestWithListAndFirstDatablock(Apdu):
     def __post_init__(self) -> None:
         _check_iip(self.invoke_id_and_priority)
         _list_field(self, "attribute_descriptor_list", CosemAttributeDescriptorWithSelection)
-        _check_type("datablock", self.datablock, DataBlockSA)
+        check_type("datablock", self.datablock, DataBlockSA)
 
     def write(self, out: bytearray) -> None:
         out += b"\xc1\x05"

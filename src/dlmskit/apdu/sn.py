@@ -52,14 +52,21 @@ from dlmskit._buffer import Reader
 from dlmskit.apdu._base import Apdu, register
 from dlmskit.apdu.common import (
     DataAccessResult,
+    as_tuple,
+    check_bool,
+    check_data,
     check_range,
+    data_tuple,
+    read_bool,
     read_data,
     read_length,
     read_octets,
     write_length,
     write_octets,
 )
-from dlmskit.apdu.notification import check_data, to_octet_string
+from dlmskit.apdu.notification import (
+    to_octet_string,
+)
 from dlmskit.errors import EncodeError
 
 __all__ = [
@@ -141,38 +148,6 @@ def _write_item(out: bytearray, value: Any) -> None:
     value.write(out)
 
 
-def _as_tuple(name: str, value: object, types: tuple[type, ...]) -> tuple[Any, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
-    items = tuple(value)
-    for index, element in enumerate(items):
-        if not isinstance(element, types):
-            raise TypeError(f"{name}[{index}] cannot be a {type(element).__name__}")
-    return items
-
-
-def _data_tuple(name: str, value: object) -> tuple[axdr.Value, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a sequence, not {type(value).__name__}")
-    items = tuple(value)
-    for index, element in enumerate(items):
-        check_data(f"{name}[{index}]", element)
-    return items
-
-
-def _read_bool(reader: Reader, what: str) -> bool:
-    pos = reader.pos
-    octet = reader.u8(what)
-    if octet > 1:
-        raise reader.error(f"{what} must be a BOOLEAN 00 or 01, got 0x{octet:02X}", pos)
-    return octet == 1
-
-
-def _check_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
-
-
 # -- Variable-Access-Specification --------------------------------------------------------
 
 
@@ -241,7 +216,7 @@ class ReadDataBlockAccess:
     raw_data: axdr.OctetString
 
     def __post_init__(self) -> None:
-        _check_bool("last-block", self.last_block)
+        check_bool("last-block", self.last_block)
         check_range("block-number", self.block_number, 0, 0xFFFF)
         object.__setattr__(self, "raw_data", to_octet_string("raw-data", self.raw_data))
 
@@ -262,7 +237,7 @@ class WriteDataBlockAccess:
     block_number: int
 
     def __post_init__(self) -> None:
-        _check_bool("last-block", self.last_block)
+        check_bool("last-block", self.last_block)
         check_range("block-number", self.block_number, 0, 0xFFFF)
 
     def write(self, out: bytearray) -> None:
@@ -301,7 +276,7 @@ def _read_variable_access_specification(reader: Reader) -> VariableAccessSpecifi
     if choice == BlockNumberAccess.CHOICE:
         return BlockNumberAccess(block_number=reader.u16("block-number-access.block-number"))
     if choice == ReadDataBlockAccess.CHOICE:
-        last = _read_bool(reader, "read-data-block-access.last-block")
+        last = read_bool(reader, "read-data-block-access.last-block")
         number = reader.u16("read-data-block-access.block-number")
         raw, form = read_octets(reader, "read-data-block-access.raw-data")
         return ReadDataBlockAccess(
@@ -310,7 +285,7 @@ def _read_variable_access_specification(reader: Reader) -> VariableAccessSpecifi
             raw_data=axdr.OctetString(raw).with_length_form(form),
         )
     if choice == WriteDataBlockAccess.CHOICE:
-        last = _read_bool(reader, "write-data-block-access.last-block")
+        last = read_bool(reader, "write-data-block-access.last-block")
         return WriteDataBlockAccess(
             last_block=last, block_number=reader.u16("write-data-block-access.block-number")
         )
@@ -347,7 +322,7 @@ class DataBlockResult:
     raw_data: axdr.OctetString
 
     def __post_init__(self) -> None:
-        _check_bool("last-block", self.last_block)
+        check_bool("last-block", self.last_block)
         check_range("block-number", self.block_number, 0, 0xFFFF)
         object.__setattr__(self, "raw_data", to_octet_string("raw-data", self.raw_data))
 
@@ -405,7 +380,7 @@ def _read_read_result(reader: Reader) -> ReadResult:
     if choice == _READ_DATA_ACCESS_ERROR:
         return DataAccessResult(reader.u8("data-access-error"))
     if choice == DataBlockResult.CHOICE:
-        last = _read_bool(reader, "data-block-result.last-block")
+        last = read_bool(reader, "data-block-result.last-block")
         number = reader.u16("data-block-result.block-number")
         raw, form = read_octets(reader, "data-block-result.raw-data")
         return DataBlockResult(
@@ -455,7 +430,7 @@ class ReadRequest(Apdu):
     variable_access_specification_length_form: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        items = _as_tuple(
+        items = as_tuple(
             "variable-access-specification", self.variable_access_specification, _VAS_TYPES
         )
         object.__setattr__(self, "variable_access_specification", items)
@@ -506,7 +481,7 @@ class ReadResponse(Apdu):
     results_length_form: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        items = _as_tuple("results", self.results, _READ_RESULT_TYPES)
+        items = as_tuple("results", self.results, _READ_RESULT_TYPES)
         object.__setattr__(self, "results", items)
         object.__setattr__(
             self,
@@ -533,10 +508,10 @@ class _WriteLike(Apdu):
     list_of_data_length_form: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        specs = _as_tuple(
+        specs = as_tuple(
             "variable-access-specification", self.variable_access_specification, _VAS_TYPES
         )
-        data = _data_tuple("list-of-data", self.list_of_data)
+        data = data_tuple("list-of-data", self.list_of_data)
         object.__setattr__(self, "variable_access_specification", specs)
         object.__setattr__(self, "list_of_data", data)
         if len(specs) != len(data):
@@ -637,7 +612,7 @@ class WriteResponse(Apdu):
     results_length_form: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        items = _as_tuple("results", self.results, _WRITE_RESULT_TYPES)
+        items = as_tuple("results", self.results, _WRITE_RESULT_TYPES)
         object.__setattr__(self, "results", items)
         object.__setattr__(
             self,
