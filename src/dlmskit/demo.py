@@ -1,9 +1,8 @@
 """``make demo``: decode a few real DLMS frames and print them readably.
 
-The frames are public captures (their sources are named below). Until the APDU layer
-exists, the demo splits the few APDU headers it shows by hand (Green Book 9.6 layouts)
-and hands the ``Data`` to :mod:`dlmskit.axdr`; later versions start the meter simulator
-and read it instead.
+The frames are public captures (their sources are named below): each is decoded by
+:func:`dlmskit.apdu.decode`, its data shown as a tree, and re-encoded to the same bytes.
+Later versions start the meter simulator and read it instead.
 """
 
 from __future__ import annotations
@@ -13,9 +12,14 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from dlmskit import axdr
+from dlmskit.apdu import Apdu, decode, encode
+from dlmskit.apdu._base import field_values
+from dlmskit.apdu.common import InvokeIdAndPriority, LongInvokeIdAndPriority
+from dlmskit.apdu.get import Data
+from dlmskit.apdu.notification import DataNotification
 from dlmskit.cosem_time import CosemDateTime
-from dlmskit.errors import DecodeError
 from dlmskit.obis import Obis
+from dlmskit.translate import to_xml
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,30 +66,31 @@ SAMPLES = (
 )
 
 
-def _describe_apdu(apdu: bytes) -> tuple[str, list[tuple[str, axdr.Value]]]:
-    """Split the handful of APDU kinds the samples use into a header line and values."""
-    kind = apdu[:2]
-    if kind == b"\xc4\x01":  # GET-response-normal: invoke-id, result choice 00 = data
-        value = axdr.decode(apdu[4:]) if apdu[3] == 0 else None
-        return f"get-response-normal, invoke-id-and-priority 0x{apdu[2]:02X}", [("data", value)]
-    if kind == b"\xc4\x03":  # GET-response-with-list: count, then (choice, data)*
-        count, pos = apdu[3], 4
-        values: list[tuple[str, axdr.Value]] = []
-        for index in range(count):
-            if apdu[pos] != 0:
-                raise DecodeError("data-access-result in the list", pos)
-            value, pos = axdr.decode_prefix(apdu, pos + 1)
-            values.append((f"result {index + 1}", value))
-        return f"get-response-with-list, {count} results", values
-    if apdu[0] == 0x0F:  # DataNotification: long-invoke-id, date-time (00 = absent), body
-        # Long-Invoke-Id-And-Priority: invoke-id in bits 0-23, flags in bits 28-31.
-        long_id = int.from_bytes(apdu[1:5], "big")
-        invoke = f"{long_id & 0xFFFFFF} (flags 0x{long_id >> 24:02X})"
-        pos = 6 if apdu[5] == 0 else 18
-        stamp = "absent" if apdu[5] == 0 else str(CosemDateTime.from_bytes(apdu[6:18]))
-        body = axdr.decode(apdu[pos:])
-        return f"data-notification, long-invoke-id {invoke}, date-time {stamp}", [("body", body)]
-    raise DecodeError(f"the demo does not know APDU tag 0x{apdu[0]:02X}", 0)
+def _summary(apdu: Apdu) -> str:
+    """One line: the APDU's Green Book name and its scalar header fields."""
+    parts = [apdu.NAME]
+    for name, value in field_values(apdu).items():
+        if isinstance(value, InvokeIdAndPriority | LongInvokeIdAndPriority):
+            parts.append(f"invoke-id {value.invoke_id}")
+        elif isinstance(value, axdr.OctetString) and name == "date_time":
+            parts.append(f"date-time {CosemDateTime.from_bytes(bytes(value))}")
+    if isinstance(apdu, DataNotification) and apdu.date_time is None:
+        parts.append("date-time absent")
+    return ", ".join(parts)
+
+
+def _data_values(value: object, label: str) -> list[tuple[str, axdr.Value]]:
+    """The A-XDR values inside an APDU field (through results and lists)."""
+    if isinstance(value, Data):
+        return [(label, value.value)]
+    if isinstance(value, tuple) and not isinstance(value, axdr.Array | axdr.Structure):
+        found = []
+        for index, item in enumerate(value, 1):
+            found += _data_values(item, f"{label} {index}")
+        return found
+    if isinstance(value, axdr.Array | axdr.Structure | axdr.CompactArray):
+        return [(label, value)]
+    return []
 
 
 def run(out: TextIO = sys.stdout) -> int:
@@ -95,15 +100,18 @@ def run(out: TextIO = sys.stdout) -> int:
         out.write(f"\n[{number}] {sample.title}\n    source: {sample.source}\n")
         out.write(f"    {len(apdu)} bytes: {apdu[:24].hex(' ').upper()}")
         out.write(" ...\n" if len(apdu) > 24 else "\n")
-        header, values = _describe_apdu(apdu)
-        out.write(f"    {header}\n")
-        for label, value in values:
-            out.write(f"    {label}:\n")
-            for line in axdr.dump(value).splitlines():
-                out.write(f"      {line}\n")
-            again = axdr.encode(value)
-            if again not in apdu:
-                raise AssertionError("re-encoding did not reproduce the frame")
+        decoded = decode(apdu)
+        out.write(f"    {_summary(decoded)}\n")
+        for name, value in field_values(decoded).items():
+            for label, data in _data_values(value, name.replace("_", "-")):
+                out.write(f"    {label}:\n")
+                for line in axdr.dump(data).splitlines():
+                    out.write(f"      {line}\n")
+        if encode(decoded) != apdu:
+            raise AssertionError("re-encoding did not reproduce the frame")
+    out.write("\nThe first frame as XML (dlmskit.translate, Green Book element names):\n")
+    for line in to_xml(decode(bytes.fromhex(SAMPLES[0].hex))).splitlines():
+        out.write(f"    {line}\n")
     out.write("\nOBIS codes parse in every common notation:\n")
     for text in ("1.0.1.8.0.255", "1-0:1.8.0*255", "1-0:1.8.0"):
         out.write(f"    {text!r:18} -> {Obis.parse(text)!r}\n")
