@@ -40,16 +40,24 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Final
 
-from dlmskit.errors import DecodeError, EncodeError
+from dlmskit.errors import DecodeError, EncodeError, RemoteProtocolError
+from dlmskit.link._events import NEED_DATA, _NeedData
 
 __all__ = [
     "LLC_REQUEST",
     "LLC_RESPONSE",
     "MAX_FRAME_LENGTH",
+    "FrameError",
     "FrameKind",
+    "FrameReceived",
+    "FrameSplitter",
     "HdlcAddress",
     "HdlcFrame",
+    "HdlcParameters",
+    "Reassembler",
     "fcs16",
+    "physical_address_from_serial",
+    "segment",
 ]
 
 FLAG: Final = 0x7E
@@ -387,3 +395,361 @@ def _decode(frame: bytes) -> HdlcFrame:
     _set(result, "segmented", bool(fmt & _SEGMENTED))
     _set(result, "information", information)
     return result
+
+
+def physical_address_from_serial(serial_number: int) -> int:
+    """The physical (lower) HDLC address many meters derive from their serial number:
+    ``serial_number % 10000 + 1000`` (the default formula ``"SN % 10000 + 1000"`` of
+    Gurux ``GXDLMSClient.getServerAddressFromSerialNumber``, gurux-dlms 1.0.203). The
+    result (1000..10999) needs a 4-byte address, e.g.
+    ``HdlcAddress.server(1, physical_address_from_serial(sn), size=4)``.
+    """
+    if type(serial_number) is not int or serial_number < 0:
+        raise ValueError(f"a serial number is a non-negative int, not {serial_number!r}")
+    return serial_number % 10000 + 1000
+
+
+# -- SNRM / UA parameters -------------------------------------------------------------------
+
+_FORMAT_IDENTIFIER: Final = 0x81
+_GROUP_IDENTIFIER: Final = 0x80
+_MAX_INFO_TRANSMIT: Final = 0x05
+_MAX_INFO_RECEIVE: Final = 0x06
+_WINDOW_TRANSMIT: Final = 0x07
+_WINDOW_RECEIVE: Final = 0x08
+_MAX_INFO_LIMITS: Final = (32, 2030)
+_WINDOW_LIMITS: Final = (1, 7)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HdlcParameters:
+    """The HDLC parameters of a SNRM or UA information field (IEC 62056-46 6.4.4.4.3.2),
+    from the point of view of the side that sends them.
+
+    ::
+
+        81 (format identifier) 80 (group identifier) group-length
+           05 len max-info-field-length-transmit   (1 or 2 bytes; 4 accepted)
+           06 len max-info-field-length-receive
+           07 04  window-size-transmit             (4 bytes; 1..4 accepted)
+           08 04  window-size-receive
+
+    A parameter left out has its default (128 bytes, window 1); an empty information
+    field means all defaults. The standard's ranges: information field 32..2030 bytes,
+    window 1..7 (checked on construction, not on decoding: meters answer what they
+    answer, and :meth:`negotiate` keeps the smaller value anyway).
+    """
+
+    max_info_transmit: int = 128
+    max_info_receive: int = 128
+    window_transmit: int = 1
+    window_receive: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("max_info_transmit", "max_info_receive", "window_transmit", "window_receive"):
+            value = getattr(self, name)
+            if type(value) is not int or not 1 <= value <= 0xFFFFFFFF:
+                raise ValueError(f"{name} must be a positive 32-bit int, not {value!r}")
+
+    @classmethod
+    def checked(
+        cls,
+        *,
+        max_info_transmit: int = 128,
+        max_info_receive: int = 128,
+        window_transmit: int = 1,
+        window_receive: int = 1,
+    ) -> HdlcParameters:
+        """Parameters within the standard's ranges (``ValueError`` otherwise)."""
+        lo, hi = _MAX_INFO_LIMITS
+        for name, value in (("max_info_transmit", max_info_transmit),
+                            ("max_info_receive", max_info_receive)):  # fmt: skip
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be in {lo}..{hi}, not {value}")
+        lo, hi = _WINDOW_LIMITS
+        for name, value in (("window_transmit", window_transmit),
+                            ("window_receive", window_receive)):  # fmt: skip
+            if not lo <= value <= hi:
+                raise ValueError(f"{name} must be in {lo}..{hi}, not {value}")
+        return cls(
+            max_info_transmit=max_info_transmit,
+            max_info_receive=max_info_receive,
+            window_transmit=window_transmit,
+            window_receive=window_receive,
+        )
+
+    def encode(self) -> bytes:
+        """The information field: every parameter, the information lengths in the shortest
+        of 1, 2 or 4 bytes, the windows in 4 bytes (as Gurux and opendlms send them)."""
+        group = b"".join(
+            (
+                _parameter(_MAX_INFO_TRANSMIT, self.max_info_transmit),
+                _parameter(_MAX_INFO_RECEIVE, self.max_info_receive),
+                bytes((_WINDOW_TRANSMIT, 4)) + self.window_transmit.to_bytes(4, "big"),
+                bytes((_WINDOW_RECEIVE, 4)) + self.window_receive.to_bytes(4, "big"),
+            )
+        )
+        return bytes((_FORMAT_IDENTIFIER, _GROUP_IDENTIFIER, len(group))) + group
+
+    @classmethod
+    def decode(cls, info: bytes | bytearray | memoryview) -> HdlcParameters:
+        """Parameters from a SNRM / UA information field (empty: all defaults).
+
+        Unknown parameter identifiers inside the group are skipped; a wrong format or
+        group identifier, a group length that does not match, or a value of 0 or of
+        more than 4 bytes is a :class:`DecodeError`.
+        """
+        data = bytes(info)
+        if not data:
+            return cls()
+        if len(data) < 3:
+            raise DecodeError("HDLC parameter field shorter than its 3-byte header", 0)
+        if data[0] != _FORMAT_IDENTIFIER:
+            raise DecodeError(f"format identifier {data[0]:02X} is not 81", 0)
+        if data[1] != _GROUP_IDENTIFIER:
+            raise DecodeError(f"group identifier {data[1]:02X} is not 80", 1)
+        if data[2] != len(data) - 3:
+            raise DecodeError(f"group length {data[2]} but {len(data) - 3} bytes follow", 2)
+        values: dict[int, int] = {}
+        pos = 3
+        while pos < len(data):
+            if pos + 2 > len(data):
+                raise DecodeError("HDLC parameter cut short", pos)
+            ident, size = data[pos], data[pos + 1]
+            if not 1 <= size <= 4:
+                raise DecodeError(f"HDLC parameter {ident:02X} has a {size}-byte value", pos + 1)
+            if pos + 2 + size > len(data):
+                raise DecodeError(f"HDLC parameter {ident:02X} value cut short", pos + 2)
+            value = int.from_bytes(data[pos + 2 : pos + 2 + size], "big")
+            if ident in (_MAX_INFO_TRANSMIT, _MAX_INFO_RECEIVE, _WINDOW_TRANSMIT, _WINDOW_RECEIVE):
+                if value == 0:
+                    raise DecodeError(f"HDLC parameter {ident:02X} is 0", pos + 2)
+                values[ident] = value
+            pos += 2 + size
+        return cls(
+            max_info_transmit=values.get(_MAX_INFO_TRANSMIT, 128),
+            max_info_receive=values.get(_MAX_INFO_RECEIVE, 128),
+            window_transmit=values.get(_WINDOW_TRANSMIT, 1),
+            window_receive=values.get(_WINDOW_RECEIVE, 1),
+        )
+
+    def negotiate(self, answer: HdlcParameters) -> HdlcParameters:
+        """What this side uses, given its own proposal (``self``, e.g. the SNRM) and the
+        peer's ``answer`` (e.g. the UA), each from its sender's point of view.
+
+        What one side transmits the other receives, so each value is the smaller of this
+        side's proposal and the peer's opposite value (IEC 62056-46 6.4.4.4.3.2: the
+        answer may only lower the proposal; Gurux ``parseSnrmUaResponse`` likewise maps
+        the UA's receive values onto the client's transmit values).
+        """
+        return HdlcParameters(
+            max_info_transmit=min(self.max_info_transmit, answer.max_info_receive),
+            max_info_receive=min(self.max_info_receive, answer.max_info_transmit),
+            window_transmit=min(self.window_transmit, answer.window_receive),
+            window_receive=min(self.window_receive, answer.window_transmit),
+        )
+
+
+def _parameter(ident: int, value: int) -> bytes:
+    size = 1 if value <= 0xFF else 2 if value <= 0xFFFF else 4
+    return bytes((ident, size)) + value.to_bytes(size, "big")
+
+
+# -- segmentation --------------------------------------------------------------------------
+
+
+def segment(apdu: bytes, max_info: int, *, llc: bytes | None) -> list[tuple[bytes, bool]]:
+    """Split ``apdu`` into information fields of at most ``max_info`` bytes.
+
+    Returns ``(information, segmented)`` per frame: ``segmented`` is the S bit (set on
+    every frame but the last). ``llc`` (:data:`LLC_REQUEST`, :data:`LLC_RESPONSE` or
+    ``None``) goes in front of the first segment only and counts toward its length, as in
+    vector HDLC-06 (128-byte information fields, ``E6 E7 00`` in the first).
+    """
+    prefix = llc or b""
+    if type(max_info) is not int or max_info <= len(prefix):
+        raise ValueError(f"max_info must exceed the LLC header's {len(prefix)} bytes")
+    data = prefix + bytes(apdu)
+    total = len(data)
+    if total <= max_info:
+        return [(data, False)]
+    return [
+        (data[start : start + max_info], start + max_info < total)
+        for start in range(0, total, max_info)
+    ]
+
+
+class Reassembler:
+    """Joins the information fields of successive I (or UI) frames into APDUs.
+
+    :meth:`feed` takes each frame's ``(information, segmented)`` and returns the APDU when
+    a frame without the S bit completes it, with a leading LLC header (``E6 E6 00`` or
+    ``E6 E7 00``) removed; ``None`` while segments are still expected. An APDU longer than
+    ``max_apdu_size`` is a :class:`RemoteProtocolError` (and what was collected is dropped).
+    """
+
+    __slots__ = ("_parts", "_size", "max_apdu_size")
+
+    def __init__(self, max_apdu_size: int = 65535 * 16) -> None:
+        self.max_apdu_size = max_apdu_size
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    @property
+    def pending(self) -> int:
+        """Bytes collected for an APDU not yet complete."""
+        return self._size
+
+    def reset(self) -> None:
+        """Drop a partly collected APDU (e.g. after a link reset)."""
+        self._parts.clear()
+        self._size = 0
+
+    def feed(self, information: bytes, segmented: bool) -> bytes | None:
+        size = self._size + len(information)
+        if size > self.max_apdu_size + 3:  # + the LLC header
+            self.reset()
+            raise RemoteProtocolError(
+                f"segmented APDU exceeds the limit of {self.max_apdu_size} bytes"
+            )
+        if segmented:
+            self._parts.append(bytes(information))
+            self._size = size
+            return None
+        if self._parts:
+            self._parts.append(bytes(information))
+            data = b"".join(self._parts)
+            self.reset()
+        else:
+            data = bytes(information)
+        if data[:3] in (LLC_REQUEST, LLC_RESPONSE):
+            data = data[3:]
+        if len(data) > self.max_apdu_size:
+            raise RemoteProtocolError(f"APDU exceeds the limit of {self.max_apdu_size} bytes")
+        return data
+
+
+# -- the streaming splitter ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrameReceived:
+    """A frame whose flags, length, HCS and FCS checked; ``raw`` is the frame as received
+    (both flags included)."""
+
+    frame: HdlcFrame
+    raw: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FrameError:
+    """Bytes the splitter dropped: garbage between frames, a frame cut off (an abort
+    sequence ``7D 7E``, or a length that does not end on a flag), or a frame whose HCS,
+    FCS, addresses or control byte are wrong. ``raw`` is what was dropped."""
+
+    reason: str
+    raw: bytes
+
+
+_GARBAGE_LIMIT: Final = MAX_FRAME_LENGTH + 2
+_MIN_LENGTH: Final = 7  # format 2 + destination 1 + source 1 + control 1 + FCS 2
+
+
+class FrameSplitter:
+    """Cuts a byte stream into HDLC frames (sans-io; feed any chunking, even byte by byte).
+
+    Frames are found by their length field, not by flags alone (information fields may
+    contain 7E): a frame is ``7E``, a format field ``Axxx`` of length L, L - 2 more bytes
+    and a closing ``7E``; that closing flag may also open the next frame, and repeated
+    flags are idle fill. Everything else is reported as :class:`FrameError` and skipped:
+
+    - bytes before a flag (garbage) — in pieces of at most 2049 bytes;
+    - a frame that does not end on a flag (e.g. cut by the abort sequence ``7D 7E``): the
+      bytes up to the next 7E after its opening flag are dropped and the search resumes
+      there, so a frame starting inside is not lost;
+    - a frame that decodes badly: when its header (HCS) checked but its FCS did not, the
+      whole frame is skipped; otherwise only up to the next 7E, as above.
+
+    The event sequence depends on the bytes only, never on how they were chunked. The
+    buffer never holds more than one frame (2049 bytes) beyond what was received but not
+    yet consumed through :meth:`next_event`.
+    """
+
+    __slots__ = ("_buf", "_garbage")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._garbage = bytearray()
+
+    @property
+    def pending(self) -> int:
+        """Bytes received and not yet handed out as an event."""
+        return len(self._buf) + len(self._garbage)
+
+    def receive_data(self, data: bytes | bytearray | memoryview) -> None:
+        self._buf += data
+
+    def next_event(self) -> FrameReceived | FrameError | _NeedData:
+        buf = self._buf
+        while True:
+            if not buf:
+                return NEED_DATA
+            if buf[0] != FLAG:
+                garbage = self._garbage
+                end = buf.find(FLAG)
+                if end < 0:
+                    end = len(buf)
+                take = min(end, _GARBAGE_LIMIT - len(garbage))
+                garbage += buf[:take]
+                del buf[:take]
+                if len(garbage) >= _GARBAGE_LIMIT or buf:
+                    return self._flush_garbage()
+                return NEED_DATA
+            if self._garbage:
+                return self._flush_garbage()
+            # buf[0] is a flag: skip idle flags, keep the last as the opening flag
+            if len(buf) > 1 and buf[1] == FLAG:
+                start = 1
+                while start + 1 < len(buf) and buf[start + 1] == FLAG:
+                    start += 1
+                del buf[:start]
+                if len(buf) == 1:
+                    return NEED_DATA
+            if len(buf) < 3:
+                return NEED_DATA
+            first = buf[1]
+            length = ((first << 8) | buf[2]) & MAX_FRAME_LENGTH
+            if first & 0xF0 != 0xA0 or length < _MIN_LENGTH:
+                # not a frame start: the flag (and what follows up to the next one) is garbage
+                self._garbage.append(FLAG)
+                del buf[:1]
+                continue
+            if len(buf) < length + 2:
+                return NEED_DATA
+            if buf[length + 1] != FLAG:
+                end = buf.find(FLAG, 1, length + 2)
+                if end < 0:
+                    end = length + 2
+                raw = bytes(buf[:end])
+                del buf[:end]
+                if raw[-1] == 0x7D and end < length + 2:
+                    return FrameError(reason="frame aborted (7D 7E)", raw=raw)
+                return FrameError(reason="frame length does not end on a flag", raw=raw)
+            raw = bytes(buf[: length + 2])
+            try:
+                frame = _decode(raw)
+            except _BadFcs as exc:
+                del buf[: length + 1]  # the closing flag may open the next frame
+                return FrameError(reason=exc.reason, raw=raw)
+            except DecodeError as exc:
+                end = buf.find(FLAG, 1, length + 2)
+                raw = bytes(buf[:end])
+                del buf[:end]
+                return FrameError(reason=exc.reason, raw=raw)
+            del buf[: length + 1]
+            return FrameReceived(frame=frame, raw=raw)
+
+    def _flush_garbage(self) -> FrameError:
+        raw = bytes(self._garbage)
+        self._garbage.clear()
+        return FrameError(reason="bytes outside a frame", raw=raw)
