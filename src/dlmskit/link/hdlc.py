@@ -651,6 +651,7 @@ class FrameError:
     raw: bytes
 
 
+_ESCAPE: Final = 0x7D
 _GARBAGE_LIMIT: Final = MAX_FRAME_LENGTH + 2
 _MIN_LENGTH: Final = 7  # format 2 + destination 1 + source 1 + control 1 + FCS 2
 
@@ -727,12 +728,15 @@ class FrameSplitter:
             if len(buf) < length + 2:
                 return NEED_DATA
             if buf[length + 1] != FLAG:
-                end = buf.find(FLAG, 1, length + 2)
+                # look one byte further, to tell an abort (7D 7E) right at the end
+                if len(buf) < length + 3:
+                    return NEED_DATA
+                end = buf.find(FLAG, 1, length + 3)
                 if end < 0:
                     end = length + 2
                 raw = bytes(buf[:end])
                 del buf[:end]
-                if raw[-1] == 0x7D and end < length + 2:
+                if buf and raw[-1] == _ESCAPE:
                     return FrameError(reason="frame aborted (7D 7E)", raw=raw)
                 return FrameError(reason="frame length does not end on a flag", raw=raw)
             raw = bytes(buf[: length + 2])
