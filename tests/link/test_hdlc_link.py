@@ -90,6 +90,7 @@ class Wire:
     server_events: list[LinkEvent] = field(default_factory=list)
     scheduled: list[tuple[float, bytes]] = field(default_factory=list)
     frames_sent: int = 0
+    chunk: int = 0  # deliver in pieces of this many bytes (0: frame by frame)
 
     def _carry(self, data: bytes, to: HdlcLink) -> None:
         for raw in split_frames(data):
@@ -99,7 +100,11 @@ class Wire:
                     continue  # dropped
                 to.receive_data(corrupt(raw, self.rng), self.now)
                 continue
-            to.receive_data(raw, self.now)
+            if self.chunk:
+                for start in range(0, len(raw), self.chunk):
+                    to.receive_data(raw[start : start + self.chunk], self.now)
+            else:
+                to.receive_data(raw, self.now)
 
     def pump(self) -> None:
         """Move bytes until neither side has anything to send."""
@@ -284,6 +289,15 @@ def test_server_asks_for_the_next_window_with_rr_and_client_polls_the_response()
     [poll] = [HdlcFrame.decode(f) for f in split_frames(client.data_to_send())]
     # receive-ready polling: RR with P asks the meter for the next window
     assert (poll.kind, poll.poll_final, poll.receive_sequence) == (FrameKind.RR, True, 2)
+
+
+def test_byte_at_a_time_delivery() -> None:
+    client, server = make_pair(params(128, 4), params(128, 4))
+    wire = Wire(client, server, chunk=1)
+    wire.connect()
+    apdu = random.Random(7).randbytes(1500)
+    assert wire.request(apdu) == apdu[::-1]
+    wire.disconnect()
 
 
 # --- loss, slow servers, dead peers -------------------------------------------------------
@@ -802,3 +816,46 @@ def test_fuzz_garbage_only_gives_events(data: bytes, role: Role) -> None:
     link.receive_data(b"\x7e" + data, 1.0)
     for event in drain(link):
         assert isinstance(event, (FrameDropped, ApduReceived, Disconnected, LinkFailed))
+
+
+def test_vector_segmented_response_is_reassembled() -> None:
+    # HDLC-06 (arabine/opendlms tests/test_hdlc.cpp:multi_frames): three I frames from
+    # server (1,17) to client 1, N(S)=1,2,3, N(R)=2, S bit on the first two, F on the last
+    raw = item_bytes("HDLC", 6)
+    infos = [bytes.fromhex(h) for h in item("HDLC", 6)["info"]]
+    server_address = HdlcAddress.server(1, 17, size=4)
+    me = HdlcAddress.client(1)
+    client = HdlcLink(Role.CLIENT, local=me, remote=server_address)
+    client.connect(0.0)
+    client.receive_data(frame(FrameKind.UA, source=server_address, destination=me), 0.0)
+    # first exchange: our I(0) answered by the meter's I(0) with N(R)=1
+    client.send_apdu(b"\xc0\x01\xc1", 0.1)
+    client.receive_data(
+        frame(FrameKind.I, info=b"\xe6\xe7\x00\x01", nr=1, source=server_address, destination=me),
+        0.2,
+    )
+    # second request I(1): the vector's frames acknowledge it with N(R)=2
+    client.send_apdu(b"\xc0\x01\xc2", 0.3)
+    client.data_to_send()
+    drain(client)
+    client.receive_data(raw, 0.4)
+    [event] = drain(client)
+    assert event == ApduReceived(apdu=b"".join(infos)[3:])
+    assert event.apdu.startswith(bytes.fromhex("C401C100"))
+    assert client.data_to_send() == b""  # complete: nothing to poll for
+    assert client.next_timeout() == pytest.approx(0.4 + 120.0)
+
+
+def test_vector_aare_to_client_3() -> None:
+    # HDLC-05 (arabine/opendlms tests/test_hdlc.cpp:info): AARE from server (1,18) to
+    # client 3, N(S)=0 N(R)=1 F, after the client's AARQ I(0)
+    raw = item_bytes("HDLC", 5)
+    aare = HdlcFrame.decode(raw)
+    client = HdlcLink(Role.CLIENT, local=HdlcAddress.client(3), remote=aare.source)
+    client.connect(0.0)
+    client.receive_data(frame(FrameKind.UA, source=aare.source, destination=aare.destination), 0)
+    client.send_apdu(b"\x60\x00", 0.1)
+    client.data_to_send()
+    client.receive_data(raw, 0.2)
+    assert drain(client)[-1] == ApduReceived(apdu=aare.information[3:])
+    assert aare.information[3] == 0x61  # AARE tag
