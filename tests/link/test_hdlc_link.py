@@ -859,3 +859,21 @@ def test_vector_aare_to_client_3() -> None:
     client.receive_data(raw, 0.2)
     assert drain(client)[-1] == ApduReceived(apdu=aare.information[3:])
     assert aare.information[3] == 0x61  # AARE tag
+
+
+def test_parameters_below_the_standard_minimum_are_refused() -> None:
+    tiny = b"\x81\x80\x06\x05\x01\x02\x06\x01\x02"  # max info transmit/receive 2 bytes
+    server = HdlcLink(Role.SERVER, local=SERVER, remote=CLIENT)
+    server.receive_data(frame(FrameKind.SNRM, info=tiny), 0.0)
+    assert HdlcFrame.decode(server.data_to_send()).kind is FrameKind.DM  # refused
+    assert server.state is LinkState.DISCONNECTED
+    connected = connected_server()
+    connected.receive_data(frame(FrameKind.SNRM, info=tiny), 0.0)
+    answer = HdlcFrame.decode(connected.data_to_send())
+    assert (answer.kind, answer.information) == (FrameKind.FRMR, b"\x93\x00\x03")
+    assert connected.state is LinkState.CONNECTED
+    client = HdlcLink(Role.CLIENT, local=CLIENT, remote=SERVER)
+    client.connect(0.0)
+    client.receive_data(frame(FrameKind.UA, info=tiny, source=SERVER, destination=CLIENT), 0.1)
+    assert client.state is LinkState.CONNECTING  # the UA is dropped; the SNRM is retried
+    assert [type(e) for e in drain(client)] == [FrameDropped]

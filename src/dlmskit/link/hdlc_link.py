@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import Final
 
-from dlmskit.errors import DlmsError, LocalProtocolError
+from dlmskit.errors import DecodeError, DlmsError, LocalProtocolError
 from dlmskit.link._events import NEED_DATA, _NeedData
 from dlmskit.link.hdlc import (
     LLC_REQUEST,
@@ -198,6 +198,20 @@ _Segment = tuple[bytes, bool]  # (information field, segmentation bit)
 def _same_address(a: HdlcAddress, b: HdlcAddress) -> bool:
     # The wire size is a matter of encoding; the station is named by its two parts.
     return a.logical == b.logical and a.physical == b.physical
+
+
+_MIN_MAX_INFO: Final = 32  # IEC 62056-46: the smallest maximum information field length
+
+
+def _peer_parameters(information: bytes) -> HdlcParameters:
+    """The parameters of a SNRM or UA information field; empty means the defaults
+    (IEC 62056-46 6.4.4.4.3.2: 128 bytes, window 1). A maximum information field length
+    below the standard's 32 bytes could not even carry an LLC header and a short APDU, so
+    it is refused as a :class:`DecodeError`."""
+    peer = HdlcParameters.decode(information)
+    if min(peer.max_info_transmit, peer.max_info_receive) < _MIN_MAX_INFO:
+        raise DecodeError(f"maximum information field length below {_MIN_MAX_INFO} bytes")
+    return peer
 
 
 def _describe_frmr(info: bytes) -> str:
@@ -548,8 +562,7 @@ class HdlcLink:
         assert stimulus.frame is not None
         information = stimulus.frame.information
         try:
-            # IEC 62056-46: an absent parameter field means the defaults (128 bytes, window 1)
-            peer = HdlcParameters.decode(information) if information else HdlcParameters()
+            peer = _peer_parameters(information)
         except DlmsError as error:
             self._events.append(FrameDropped(reason=f"UA with bad parameters: {error}"))
             return LinkState.CONNECTING
@@ -672,9 +685,13 @@ class HdlcLink:
         assert stimulus.frame is not None
         information = stimulus.frame.information
         try:
-            # IEC 62056-46: an SNRM without parameters asks for the defaults
-            peer = HdlcParameters.decode(information) if information else HdlcParameters()
+            peer = _peer_parameters(information)
         except DlmsError as error:
+            if self._state is LinkState.DISCONNECTED:
+                # refuse to connect: a secondary in NDM answers with DM
+                self._events.append(FrameDropped(reason=f"SNRM refused: {error}"))
+                self._send(FrameKind.DM, poll_final=True)
+                return LinkState.DISCONNECTED
             self._frmr_answer(stimulus.frame, _FRMR_W | _FRMR_X, f"bad SNRM parameters: {error}")
             return None
         self._reset_transfer()
