@@ -18,6 +18,11 @@ frames, :class:`MbusSplitter` finds frames in a byte stream (resynchronising on 
 ``68 L L 68`` after garbage), :class:`MbusReassembler` joins segments and
 :class:`MbusStream` does both.
 
+The two SAP bytes are kept in wire order (first = STSAP, second = DTSAP, as the Austrian
+documents and the PUSH-01 note name them: STSAP 01, DTSAP 67 on a meter's push with
+C = 0x53, SND_UD). Gurux reads the pair in an order that depends on the PRM bit (0x40) of
+C; a layer above that needs client/server roles should map them itself.
+
 Counters run 0, 1, 2, ... within one APDU; this module lets them wrap from 15 to 0 for
 APDUs of more than 16 segments (the bound on the APDU size still applies).
 
@@ -25,7 +30,8 @@ Sources of the facts: EN 13757-2 (long frame, checksum) as documented on m-bus.c
 ("wired M-Bus, data link layer"); the DLMS mapping of the CI field and the transport SAPs
 as used by the Austrian customer-interface documents (Netz NÖ "Smart Meter
 Kundenschnittstelle", TINETZ) and read in fneur/smart-meter-tirol ``doc/EXAMPLE.md`` and
-esphome-libs/dlms_parser; the vectors PUSH-01 and PUSH-02 in ``shared/vectors``.
+esphome-libs/dlms_parser; Gurux ``GXDLMS`` wired M-Bus parsing (read for the layout only);
+the vectors PUSH-01 and PUSH-02 in ``shared/vectors``.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ configured maximum) nothing tells where the next header starts, so the stream re
 :class:`WrapperError` and then refuses further use (:class:`RemoteProtocolError`); the
 connection has to be closed. Guessing would hand wrong bytes to the layers above.
 
-Sources of the facts: DLMS UA Green Book, "COSEM transport layer for IPv4 networks"
-(the wrapper sub-layer, wPort numbers and the IANA-registered port 4059); Gurux
+Sources of the facts: DLMS UA Green Book, "COSEM transport layer for IPv4 networks", and
+IEC 62056-4-7 (the successor of IEC 62056-47; the wrapper sub-layer, wPort numbers, the
+IANA-registered port 4059 for TCP and UDP); Gurux
 ``GXDLMS.getWrapperFrame`` / ``GXDLMS.getTcpData`` and u9n/dlms-cosem
 ``dlms_cosem/protocol/wrappers.py`` read for the layout; the vectors XDLMS-27 (UDP header
 from u9n/dlms-cosem's tests) and XDLMS-29..43 (TCP captures against the arabine/opendlms
