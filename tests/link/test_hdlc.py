@@ -6,6 +6,7 @@ Vectors come from /work/shared/vectors (each test names the record and its sourc
 from __future__ import annotations
 
 import contextlib
+import pickle
 import re
 
 import pytest
@@ -284,7 +285,7 @@ def test_parameters_defaults_and_partial() -> None:
         "8180030500",  # zero-length value
         "81800705050000000080",  # 5-byte value
         "818003050100",  # value 0
-        "8180030502",  # value cut short
+        "8180020502",  # value cut short
         "81800105",  # parameter cut short
     ],
 )
@@ -511,6 +512,49 @@ def test_frame_decode_errors(hex_frame: str) -> None:
     with pytest.raises(DecodeError) as info:
         HdlcFrame.decode(bytes.fromhex(hex_frame))
     assert info.value.offset is not None
+
+
+def test_frame_value_conversions_and_types() -> None:
+    frame = HdlcFrame(
+        destination=HdlcAddress.client(1),
+        source=HdlcAddress.server(1),
+        kind=0x63,  # type: ignore[arg-type]  (an int is taken as the FrameKind)
+        poll_final=True,
+        send_sequence=None,
+        receive_sequence=None,
+        information=bytearray(b"\x81\x80\x00"),  # type: ignore[arg-type]
+    )
+    assert frame.kind is FrameKind.UA
+    assert type(frame.information) is bytes
+    for bad in ({"information": "text"}, {"source": 3}):
+        with pytest.raises(TypeError):
+            HdlcFrame(  # type: ignore[arg-type]
+                **{
+                    "destination": HdlcAddress.client(1),
+                    "source": HdlcAddress.server(1),
+                    "kind": FrameKind.UI,
+                    "poll_final": False,
+                    "send_sequence": None,
+                    "receive_sequence": None,
+                    **bad,
+                }
+            )
+
+
+def test_many_addresses_decode() -> None:
+    # more distinct addresses than the decoder's cache holds: every one still decodes right
+    client = HdlcAddress.client(16)
+    for physical in range(0, 0x3FFF, 7):
+        server = HdlcAddress.server(1, physical, size=4)
+        frame = HdlcFrame(
+            destination=client,
+            source=server,
+            kind=FrameKind.RR,
+            poll_final=True,
+            send_sequence=None,
+            receive_sequence=physical & 7,
+        )
+        assert HdlcFrame.decode(frame.encode()).source == server
 
 
 def test_frame_unknown_control_byte() -> None:
@@ -785,6 +829,7 @@ def test_need_data_sentinel() -> None:
     assert repr(NEED_DATA) == "NEED_DATA"
     assert _NeedData() is NEED_DATA
     assert FrameSplitter().next_event() is NEED_DATA
+    assert pickle.loads(pickle.dumps(NEED_DATA)) is NEED_DATA
 
 
 def test_line_settings() -> None:

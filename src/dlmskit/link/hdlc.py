@@ -133,6 +133,7 @@ def _control_entry(c: int) -> tuple[FrameKind, bool, int | None, int | None] | N
 
 
 _CONTROL: Final = tuple(_control_entry(c) for c in range(256))
+_NUMBERED: Final = frozenset({FrameKind.I, FrameKind.RR, FrameKind.RNR})
 
 
 # -- addresses -----------------------------------------------------------------------------
@@ -271,26 +272,31 @@ class HdlcFrame:
     information: bytes = b""
 
     def __post_init__(self) -> None:
-        kind = FrameKind(self.kind)
-        if kind is not self.kind:
+        kind = self.kind
+        if type(kind) is not FrameKind:
+            kind = FrameKind(kind)
             object.__setattr__(self, "kind", kind)
+        ns, nr = self.send_sequence, self.receive_sequence
         if kind is FrameKind.I:
-            _check_sequence("send_sequence", self.send_sequence)
-        elif self.send_sequence is not None:
+            if type(ns) is not int or not 0 <= ns <= 7:
+                _check_sequence("send_sequence", ns)
+        elif ns is not None:
             raise ValueError(f"send_sequence (N(S)) is only for I frames, not {kind.name}")
-        if kind in (FrameKind.I, FrameKind.RR, FrameKind.RNR):
-            _check_sequence("receive_sequence", self.receive_sequence)
-        elif self.receive_sequence is not None:
+        if kind in _NUMBERED:
+            if type(nr) is not int or not 0 <= nr <= 7:
+                _check_sequence("receive_sequence", nr)
+        elif nr is not None:
             raise ValueError(f"receive_sequence (N(R)) is not for {kind.name} frames")
-        if type(self.information) is not bytes:
-            if not isinstance(self.information, bytes | bytearray | memoryview):
-                raise TypeError(f"information must be bytes, not {type(self.information)}")
-            object.__setattr__(self, "information", bytes(self.information))
-        if not isinstance(self.destination, HdlcAddress) or not isinstance(
-            self.source, HdlcAddress
-        ):
+        info = self.information
+        if type(info) is not bytes:
+            if not isinstance(info, bytes | bytearray | memoryview):
+                raise TypeError(f"information must be bytes, not {type(info)}")
+            info = bytes(info)
+            object.__setattr__(self, "information", info)
+        destination, source = self.destination, self.source
+        if type(destination) is not HdlcAddress or type(source) is not HdlcAddress:
             raise TypeError("destination and source must be HdlcAddress values")
-        if self.length > MAX_FRAME_LENGTH:
+        if len(info) > MAX_FRAME_LENGTH - 7 - destination.size - source.size:
             raise EncodeError(
                 f"frame of {self.length} bytes exceeds the 11-bit length field "
                 f"({MAX_FRAME_LENGTH}); segment the information"
@@ -321,8 +327,18 @@ class HdlcFrame:
         length = header_length + 4 + len(info) if info else header_length + 2
         fmt = _FORMAT_TYPE_3 | length | (_SEGMENTED if self.segmented else 0)
         header = b"".join((bytes((fmt >> 8, fmt & 0xFF)), dst, src, bytes((self.control,))))
-        body = b"".join((header, _U16LE.pack(fcs16(header)), info)) if info else header
-        return b"".join((b"\x7e", body, _U16LE.pack(fcs16(body)), b"\x7e"))
+        # one CRC run over the bit-reversed bytes: the HCS is its value after the header,
+        # the FCS its value after header + HCS + information (crc_hqx continues a CRC)
+        crc = crc_hqx(header.translate(_REVERSED), 0xFFFF)
+        if info:
+            hcs = ((_REVERSED[crc & 0xFF] << 8) | _REVERSED[crc >> 8]) ^ 0xFFFF
+            hcs_bytes = _U16LE.pack(hcs)
+            crc = crc_hqx(hcs_bytes.translate(_REVERSED), crc)
+            crc = crc_hqx(info.translate(_REVERSED), crc)
+            fcs = ((_REVERSED[crc & 0xFF] << 8) | _REVERSED[crc >> 8]) ^ 0xFFFF
+            return b"".join((b"\x7e", header, hcs_bytes, info, _U16LE.pack(fcs), b"\x7e"))
+        fcs = ((_REVERSED[crc & 0xFF] << 8) | _REVERSED[crc >> 8]) ^ 0xFFFF
+        return b"".join((b"\x7e", header, _U16LE.pack(fcs), b"\x7e"))
 
     @classmethod
     def decode(cls, frame: bytes | bytearray | memoryview) -> HdlcFrame:
