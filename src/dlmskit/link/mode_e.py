@@ -46,8 +46,10 @@ after which the machine stays failed (every later call raises the same error).
 Sources of the facts (read, not copied): IEC 62056-21:2002 clauses 6.3 and 6.4 as
 implemented and cited by iisys-hof/libIEC62056 (message templates, baud-rate, protocol control
 and mode control characters, the 20 ms reaction-time rule), pwitab/iec62056-21 (request,
-acknowledgement, identification and readout message layouts, BCC over STX..ETX), and Gurux's
-IEC handshake (``ACK 2 Z 2 CR LF`` then HDLC at the proposed rate, 8N1).
+acknowledgement, identification and readout message layouts, BCC over STX..ETX), the Gurux
+DLMS reader samples' optical-head initialisation (``ACK '2' Z '2' CR LF``, "HDLC protocol
+procedure (Mode E)", baud characters '0'..'6'), and Landis+Gyr E350 / E650 user manuals
+(sign-on, ``ACK 0 Z 0`` readout, readout lists).
 """
 
 from __future__ import annotations
