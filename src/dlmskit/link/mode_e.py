@@ -6,14 +6,14 @@ parity, 1 stop bit (7E1)::
 
     client                                        meter
     / ? [device address] ! CR LF       ──────▶                        sign-on request
-                                       ◀──────   / XXX Z [\\W] ident CR LF  identification
+                                       ◀──────   / MMM Z [\\W] ident CR LF  identification
     ACK V Z Y CR LF                    ──────▶                        option select
     ─── both sides drain their output, then switch the line ────────────────────────────
     mode E  (V = '2', Y = '2'):  baud of Z, 8N1, HDLC (IEC 62056-46) from here on
     mode C  (V = '0', Y = '0'):  baud of Z, 7E1, the meter sends the data block:
                                        ◀──────   STX data lines ! CR LF ETX BCC
 
-Identification message: ``XXX`` is the three-letter manufacturer id (a lower-case third
+Identification message: ``MMM`` is the three-letter manufacturer id (a lower-case third
 letter says the meter answers within 20 ms instead of 200 ms); ``Z`` is the baud-rate
 character ('0'..'6' = 300, 600, 1200, 2400, 4800, 9600, 19200 baud for modes C and E;
 'A'..'F' = 600..19200 baud for mode B, which switches without an acknowledgement; any other
@@ -233,7 +233,7 @@ class DrainThenSwitch:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Identification:
-    """The meter's identification message ``/XXXZ[\\W]ident CR LF`` (parity stripped).
+    """The meter's identification message ``/MMMZ[\\W]ident CR LF`` (parity stripped).
 
     ``mode`` is 'A', 'B', 'C' or 'E'; ``baud`` the rate the meter proposes (300 for mode A);
     ``escape`` the character after a backslash (``'2'`` for mode E), else ``None``;
@@ -324,7 +324,7 @@ ModeEEvent = (
 def parse_identification(
     line: bytes, *, max_identification: int = _MAX_IDENTIFICATION
 ) -> Identification:
-    """Decode one identification line ``/XXXZ[\\W]ident CR LF`` (parity bits are masked).
+    """Decode one identification line ``/MMMZ[\\W]ident CR LF`` (parity bits are masked).
 
     Raises :class:`DecodeError` with the offset of the first offending byte.
     """
@@ -333,7 +333,7 @@ def parse_identification(
     if not text.endswith(CRLF):
         raise DecodeError("identification message does not end with CR LF", len(text))
     if len(text) < 7 or text[0] != ord("/"):
-        raise DecodeError("expected '/' XXX Z ident CR LF", 0)
+        raise DecodeError("expected '/' MMM Z ident CR LF", 0)
     for i in range(1, 4):
         if not chr(text[i]).isalpha() or text[i] > 0x7A:
             raise DecodeError("manufacturer id must be three letters", i)
