@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlmskit import apdu as apdu_module
+from dlmskit.apdu.acse import AARQ, RLRE, RLRQ
 from dlmskit.apdu.ciphered import (
     CipheredTag,
     GeneralDedCiphering,
@@ -216,29 +217,46 @@ def test_sec02_glo_get_request() -> None:
 
 def test_sec03_glo_initiate_request() -> None:
     # SEC-03 (u9n/dlms-cosem tests/test_asce/test_aarq.py, Green Book example): the
-    # user-information of the AARQ holds a glo-initiateRequest from ST 4D4D4D0000BC614E.
+    # user-information of the AARQ holds a glo-initiateRequest protected with the calling
+    # AP-title 4D4D4D0000BC614E (the client's system title).
     rec = record("SEC-03")
-    decoded = apdu_module.decode(h(rec["glo_initiate_request"]))
+    aarq = apdu_module.decode(h(rec["aarq"]))
+    assert isinstance(aarq, AARQ)
+    decoded = aarq.user_information
     assert isinstance(decoded, GloInitiateRequest)
+    assert decoded.to_bytes() == h(rec["glo_initiate_request"])
     assert decoded.security_control.value == 0x30
-    plain = unprotect(decoded, system_title=h(rec["ST"]), **_keys(rec))
+    title = aarq.calling_ap_title
+    assert title is not None
+    assert bytes(title) == h(rec["ST"])
+    plain = unprotect(decoded, system_title=bytes(title), **_keys(rec))
     assert plain == h(rec["decrypted_initiate_request"])
     assert plain[0] == decoded.plain_tag == 0x01
 
 
-def test_sec04_glo_initiate_response() -> None:
-    # SEC-04 (u9n/dlms-cosem tests/test_asce/test_rlre.py): the glo-initiateResponse of the
-    # RLRE verifies only with the system title of the request (ST_used_for_response).
+def test_sec04_rlrq_rlre_initiate() -> None:
+    # SEC-04 (u9n/dlms-cosem tests/test_asce/test_rlrq.py, test_rlre.py): the RLRQ carries
+    # SEC-03's glo-initiateRequest; the glo-initiateResponse of the RLRE verifies only with
+    # the system title of the request (ST_used_for_response).
     rec = record("SEC-04")
     keys: dict[str, Any] = {"encryption_key": GB_EK, "authentication_key": GB_AK}
-    decoded = apdu_module.decode(h(rec["rlre_glo_initiate_response"]))
+    title = h(rec["ST_used_for_response"])
+    rlrq = apdu_module.decode(h(rec["rlrq"]))
+    assert isinstance(rlrq, RLRQ)
+    assert isinstance(rlrq.user_information, GloInitiateRequest)
+    assert unprotect(rlrq.user_information, system_title=title, **keys) == h(
+        record("SEC-03")["decrypted_initiate_request"]
+    )
+    rlre = apdu_module.decode(h(rec["rlre"]))
+    assert isinstance(rlre, RLRE)
+    decoded = rlre.user_information
     assert isinstance(decoded, GloInitiateResponse)
-    plain = unprotect(decoded, system_title=h(rec["ST_used_for_response"]), **keys)
+    assert decoded.to_bytes() == h(rec["rlre_glo_initiate_response"])
+    plain = unprotect(decoded, system_title=title, **keys)
     assert plain == h(rec["decrypted_initiate_response"])
+    assert plain[0] == decoded.plain_tag == 0x08
     with pytest.raises(SecurityError, match="authentication failed"):
         unprotect(decoded, system_title=h("4D4D4D0000000001"), **keys)
-    # The RLRQ carries the same glo-initiateRequest as SEC-03's AARQ.
-    assert rec["rlrq"].endswith(record("SEC-03")["glo_initiate_request"])
 
 
 def test_sec01_gmac_pass3_pass4() -> None:
