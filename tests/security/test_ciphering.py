@@ -556,3 +556,42 @@ def test_round_trip(
         forged[i] ^= data.draw(st.integers(1, 255))
         with pytest.raises(SecurityError, match="authentication failed"):
             decrypt(ciphered=bytes(forged), **common)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    tag=st.sampled_from(list(CipheredTag)),
+    general=st.booleans(),
+    body=st.binary(max_size=64),
+    sc=st.sampled_from([0x10, 0x20, 0x30, 0x31, 0x70]),
+    invocation_counter=st.integers(0, 0xFFFFFFFF),
+)
+def test_protect_unprotect_round_trip(
+    *, tag: CipheredTag, general: bool, body: bytes, sc: int, invocation_counter: int
+) -> None:
+    # Every service-specific glo-/ded- tag (Green Book 9.5) and both general envelopes:
+    # protect → encode → decode → unprotect gives the plaintext APDU back.
+    plain = bytes((tag.plain_tag,)) + body
+    if general:
+        envelope = Envelope.GENERAL_DED if tag.dedicated else Envelope.GENERAL_GLO
+    else:
+        envelope = Envelope.DED if tag.dedicated else Envelope.GLO
+    title = h("4D4D4D0000BC614E")
+    keys: dict[str, Any] = {"encryption_key": GB_EK, "authentication_key": GB_AK}
+    built = protect(
+        plain,
+        envelope=envelope,
+        security_control=sc,
+        system_title=title,
+        invocation_counter=invocation_counter,
+        **keys,
+    )
+    if not general:
+        assert isinstance(built, ServiceSpecificCiphered)
+        assert built.ciphered_tag is tag
+    decoded = apdu_module.decode(built.to_bytes())
+    assert decoded == built
+    assert isinstance(decoded, ServiceSpecificCiphered | GeneralGloCiphering | GeneralDedCiphering)
+    assert decoded.security_control.value == sc
+    assert decoded.invocation_counter == invocation_counter
+    assert unprotect(decoded, system_title=title, **keys) == plain
