@@ -3,7 +3,7 @@ unprotect of ciphered APDUs, GMAC and the security policy check.
 
 Sources: the shared vectors (SEC-01..04, PUSH-01/02/03/05/07/09; each record names its
 public source), and the GCM test cases of McGrew & Viega, "The Galois/Counter Mode of
-Operation (GCM)", revised 2005, Appendix B (test cases 3 and 4, 96-bit IV).
+Operation (GCM)", revised 2005, Appendix B (test cases 3, 4, 15 and 16, 96-bit IV).
 """
 
 from __future__ import annotations
@@ -150,23 +150,38 @@ GCM_A4 = h("feedfacedeadbeeffeedfacedeadbeefabaddad2")
 GCM_P4 = GCM_P3[:60]
 GCM_C4 = GCM_C3[:60]
 GCM_T4 = h("5bc94fbc3221a5db94fae95ae7121a47")
+# Test cases 15 and 16: the same with the 256-bit key K ‖ K (AES-256, as in suite 2).
+GCM_K256 = GCM_K + GCM_K
+GCM_C15 = h(
+    "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+    "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad"
+)
+GCM_T15 = h("b094dac5d93471bdec1a502270e3cc6c")
+GCM_T16 = h("76fc6ece0f4e1768cddf8853bb2d551b")
 
 
 @pytest.mark.parametrize(
-    ("aad", "plaintext", "ciphertext", "tag"),
-    [(b"", GCM_P3, GCM_C3, GCM_T3), (GCM_A4, GCM_P4, GCM_C4, GCM_T4)],
-    ids=["test-case-3", "test-case-4"],
+    ("key", "aad", "plaintext", "ciphertext", "tag"),
+    [
+        (GCM_K, b"", GCM_P3, GCM_C3, GCM_T3),
+        (GCM_K, GCM_A4, GCM_P4, GCM_C4, GCM_T4),
+        (GCM_K256, b"", GCM_P3, GCM_C15, GCM_T15),
+        (GCM_K256, GCM_A4, GCM_P4, GCM_C15[:60], GCM_T16),
+    ],
+    ids=["test-case-3", "test-case-4", "test-case-15", "test-case-16"],
 )
-def test_gcm_core_mcgrew_viega(aad: bytes, plaintext: bytes, ciphertext: bytes, tag: bytes) -> None:
-    # McGrew & Viega, Appendix B, test cases 3 and 4.
-    assert ciphering._gcm_encrypt(GCM_K, GCM_IV, aad, plaintext) == (ciphertext, tag)
-    assert ciphering._gcm_decrypt(GCM_K, GCM_IV, aad, ciphertext, tag) == plaintext
+def test_gcm_core_mcgrew_viega(
+    key: bytes, aad: bytes, plaintext: bytes, ciphertext: bytes, tag: bytes
+) -> None:
+    # McGrew & Viega, Appendix B, test cases 3, 4 (AES-128) and 15, 16 (AES-256).
+    assert ciphering._gcm_encrypt(key, GCM_IV, aad, plaintext) == (ciphertext, tag)
+    assert ciphering._gcm_decrypt(key, GCM_IV, aad, ciphertext, tag) == plaintext
     # Truncated to the 12 octets DLMS uses, the tag still verifies.
-    assert ciphering._gcm_decrypt(GCM_K, GCM_IV, aad, ciphertext, tag[:12]) == plaintext
+    assert ciphering._gcm_decrypt(key, GCM_IV, aad, ciphertext, tag[:12]) == plaintext
     with pytest.raises(SecurityError, match="authentication failed"):
-        ciphering._gcm_decrypt(GCM_K, GCM_IV, aad + b"\x00", ciphertext, tag[:12])
+        ciphering._gcm_decrypt(key, GCM_IV, aad + b"\x00", ciphertext, tag[:12])
     # Encryption only = GCM's keystream without the tag (counter block IV ‖ 00000002).
-    assert ciphering._ctr(GCM_K, GCM_IV, plaintext) == ciphertext
+    assert ciphering._ctr(key, GCM_IV, plaintext) == ciphertext
 
 
 def test_encryption_only_through_public_api_mcgrew_viega() -> None:
@@ -181,6 +196,10 @@ def test_encryption_only_through_public_api_mcgrew_viega() -> None:
     }
     assert encrypt(plaintext=GCM_P3, **common) == GCM_C3
     assert decrypt(ciphered=GCM_C3, **common) == GCM_P3
+    # Test case 15 the same way with suite 2 (SC 0x22, AES-256).
+    suite2 = {**common, "security_control": 0x22, "encryption_key": GCM_K256}
+    assert encrypt(plaintext=GCM_P3, **suite2) == GCM_C15
+    assert decrypt(ciphered=GCM_C15, **suite2) == GCM_P3
 
 
 # -- Green Book examples (SEC-01..04) ----------------------------------------------------
