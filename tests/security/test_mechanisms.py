@@ -673,3 +673,79 @@ def test_hash_mechanisms_match_hashlib(stoc: bytes, secret: bytes) -> None:
         sha256_response(secret, CLIENT_ST, SERVER_ST, stoc, b"c" * 8)
         == hashlib.sha256(secret + CLIENT_ST + SERVER_ST + stoc + b"c" * 8).digest()
     )
+
+
+# --------------------------------------------------------------------------- cross-checks
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    challenge=CHALLENGES,
+    invocation_counter=st.integers(0, 2**32 - 1),
+    suite=st.sampled_from([0, 1, 2]),
+)
+def test_gmac_response_agrees_with_ciphering(
+    challenge: bytes, invocation_counter: int, suite: int
+) -> None:
+    """f = SC ‖ IC ‖ ciphering.gmac(...): the HLS-5 answer and the authentication-only tag
+    of the ciphering module are the same GMAC (Green Book 9.2.7.4)."""
+    from dlmskit.security import ciphering
+
+    ek, ak = (EK32, AK32) if suite == 2 else (EK16, AK16)
+    answer = gmac_response(
+        challenge=challenge,
+        system_title=CLIENT_ST,
+        invocation_counter=invocation_counter,
+        encryption_key=ek,
+        authentication_key=ak,
+        suite=suite,
+    )
+    tag = ciphering.gmac(
+        security_control=0x10 | suite,
+        system_title=CLIENT_ST,
+        invocation_counter=invocation_counter,
+        encryption_key=ek,
+        authentication_key=ak,
+        data=challenge,
+    )
+    assert answer == bytes((0x10 | suite,)) + invocation_counter.to_bytes(4, "big") + tag
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_ecdsa_degenerate_signatures_refused(suite: int) -> None:
+    curve: ec.EllipticCurve = ec.SECP256R1() if suite == 1 else ec.SECP384R1()
+    public = ec.generate_private_key(curve).public_key()
+    size = 32 if suite == 1 else 48
+    for signature in (bytes(2 * size), b"\x01" * size + bytes(size), b"\xff" * (2 * size)):
+        assert not ecdsa_verify(public, b"message", signature, suite=suite)
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_ecdsa_answer_for_other_challenges_refused(suite: int) -> None:
+    client, server = _pair(MechanismId.HIGH_ECDSA, suite=suite)
+    moved = HlsContext(
+        mechanism=MechanismId.HIGH_ECDSA,
+        role=Role.SERVER,
+        suite=suite,
+        own_challenge=b"another-challenge",
+        peer_challenge=server.peer_challenge,
+        own_system_title=SERVER_ST,
+        peer_system_title=CLIENT_ST,
+        peer_public_key=server.peer_public_key,
+    )
+    f_stoc = client.client_response()
+    server.verify_client(f_stoc)
+    with pytest.raises(SecurityError, match=r"^HLS authentication failed$"):
+        moved.verify_client(f_stoc)
+    swapped = HlsContext(
+        mechanism=MechanismId.HIGH_ECDSA,
+        role=Role.SERVER,
+        suite=suite,
+        own_challenge=server.own_challenge,
+        peer_challenge=server.peer_challenge,
+        own_system_title=CLIENT_ST,
+        peer_system_title=SERVER_ST,
+        peer_public_key=server.peer_public_key,
+    )
+    with pytest.raises(SecurityError):
+        swapped.verify_client(f_stoc)

@@ -49,16 +49,11 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from dlmskit.errors import DecodeError, LocalProtocolError, SecurityError
+from dlmskit.security import keys
 
 __all__ = [
     "CHALLENGE_MAX",
@@ -230,13 +225,13 @@ def parse_gmac_response(response: bytes) -> tuple[int, int, bytes]:
 
 # --------------------------------------------------------------------------- mechanism 7 (ECDSA)
 
-_CURVES: dict[int, tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]] = {
-    1: (ec.SECP256R1, hashes.SHA256(), 32),
-    2: (ec.SECP384R1, hashes.SHA384(), 48),
+_CURVES: dict[int, tuple[type[ec.EllipticCurve], int]] = {
+    1: (ec.SECP256R1, 32),
+    2: (ec.SECP384R1, 48),
 }
 
 
-def _suite_curve(suite: int) -> tuple[type[ec.EllipticCurve], hashes.HashAlgorithm, int]:
+def _suite_curve(suite: int) -> tuple[type[ec.EllipticCurve], int]:
     try:
         return _CURVES[suite]
     except KeyError:
@@ -255,33 +250,36 @@ def ecdsa_message(
     return b"".join((responder_title, peer_title, challenge, own_challenge))
 
 
+def _check_key(
+    key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey,
+    kind: type[ec.EllipticCurvePrivateKey] | type[ec.EllipticCurvePublicKey],
+    suite: int,
+) -> None:
+    curve = _suite_curve(suite)[0]
+    if not isinstance(key, kind) or not isinstance(key.curve, curve):
+        raise SecurityError(f"security suite {suite} needs a {curve.name} key")
+
+
 def ecdsa_sign(private_key: ec.EllipticCurvePrivateKey, message: bytes, *, suite: int) -> bytes:
-    """Sign ``message`` for suite 1 (P-256, SHA-256) or 2 (P-384, SHA-384); raw ``r ‖ s``."""
-    curve, digest, size = _suite_curve(suite)
-    if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(
-        private_key.curve, curve
-    ):
-        raise SecurityError(f"security suite {suite} needs a {curve.name} private key")
-    r, s = decode_dss_signature(private_key.sign(message, ec.ECDSA(digest)))
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    """Sign ``message`` for suite 1 (P-256, SHA-256) or 2 (P-384, SHA-384); raw ``r ‖ s``.
+
+    The signature itself is :func:`dlmskit.security.keys.sign`.
+    """
+    _check_key(private_key, ec.EllipticCurvePrivateKey, suite)
+    return keys.sign(private_key, message, suite)
 
 
 def ecdsa_verify(
     public_key: ec.EllipticCurvePublicKey, message: bytes, signature: bytes, *, suite: int
 ) -> bool:
-    """Check a raw ``r ‖ s`` signature of ``message`` (suite 1 or 2)."""
-    curve, digest, size = _suite_curve(suite)
-    if not isinstance(public_key, ec.EllipticCurvePublicKey) or not isinstance(
-        public_key.curve, curve
-    ):
-        raise SecurityError(f"security suite {suite} needs a {curve.name} public key")
-    if len(signature) != 2 * size:
-        return False
-    r = int.from_bytes(signature[:size], "big")
-    s = int.from_bytes(signature[size:], "big")
+    """Is ``signature`` (raw ``r ‖ s``) a valid signature of ``message``? (suite 1 or 2).
+
+    A key of the wrong curve for the suite raises :class:`~dlmskit.errors.SecurityError`.
+    """
+    _check_key(public_key, ec.EllipticCurvePublicKey, suite)
     try:
-        public_key.verify(encode_dss_signature(r, s), message, ec.ECDSA(digest))
-    except InvalidSignature:
+        keys.verify(public_key, message, signature, suite)
+    except SecurityError:
         return False
     return True
 
