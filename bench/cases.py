@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench import apdu_get, axdr_profile, link_hdlc
+from bench import apdu_get, axdr_profile, link_hdlc, security_push
 from bench._core import Case
 
 CASES: dict[str, Callable[[], Case]] = {
     "axdr-profile": axdr_profile.case,
     "apdu-get": apdu_get.case,
     "link-hdlc": link_hdlc.case,
+    "security-push": security_push.case,
 }
