@@ -1,0 +1,197 @@
+"""general-ciphering (0xDD) / general-signing (0xDF) protection: round trips, tampering,
+wrong KEK, secrets kept out of messages. Self-consistency tests (no public vector for the
+general-ciphering AAD layout has been confirmed; see security/general.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from dlmskit import apdu as apdu_module
+from dlmskit.apdu.ciphered import (
+    AgreedKey,
+    GeneralCiphering,
+    GeneralSigning,
+    IdentifiedKey,
+    KeyId,
+    SecurityControl,
+)
+from dlmskit.axdr import OctetString
+from dlmskit.errors import SecurityError
+from dlmskit.security import keys as K
+from dlmskit.security.general import (
+    protect_general,
+    sign_general,
+    unprotect_general,
+    verify_general,
+    wrapped_key_info,
+)
+
+PLAIN = bytes.fromhex("C001C1000800000100FF0200")
+ST = bytes.fromhex("4D4D4D0000BC614E")
+PEER = bytes.fromhex("4D4D4D0000000001")
+
+
+def _keys(suite: int, kek: bytes | None = None) -> K.SecurityKeys:
+    n = K.key_length(suite)
+    return K.SecurityKeys(
+        system_title=ST,
+        suite=suite,
+        global_unicast_key=bytes(range(n)),
+        global_broadcast_key=bytes(range(1, n + 1)),
+        authentication_key=bytes(range(0xD0, 0xD0 + n)),
+        kek=kek if kek is not None else bytes(range(0x40, 0x40 + n)),
+    )
+
+
+def _encode(apdu: object) -> bytes:
+    out = bytearray()
+    apdu.write(out)  # type: ignore[attr-defined]
+    return bytes(out)
+
+
+def _roundtrip(ciphered: GeneralCiphering) -> GeneralCiphering:
+    wire = _encode(ciphered)
+    decoded = apdu_module.decode(wire)
+    assert isinstance(decoded, GeneralCiphering)
+    assert _encode(decoded) == wire
+    return decoded
+
+
+def _protect(keys: K.SecurityKeys, key_info: object, sc: int) -> GeneralCiphering:
+    return protect_general(
+        PLAIN,
+        keys=keys,
+        key_info=key_info,  # type: ignore[arg-type]
+        transaction_id=b"\x01\x02\x03\x04\x05\x06\x07\x08",
+        recipient_system_title=PEER,
+        date_time=b"",
+        other_information=b"\xaa",
+        security_control=SecurityControl(sc | keys.suite),
+        invocation_counter=0x01234567,
+    )
+
+
+@pytest.mark.parametrize("suite", [0, 1, 2])
+@pytest.mark.parametrize("sc", [0x30, 0x10, 0x20])
+@pytest.mark.parametrize("form", ["unicast", "broadcast", "wrapped"])
+def test_round_trip(suite: int, sc: int, form: str) -> None:
+    keys = _keys(suite)
+    if form == "wrapped":
+        info: object = wrapped_key_info(keys)[0]
+    else:
+        info = IdentifiedKey(key_id=KeyId(0 if form == "unicast" else 1))
+    ciphered = _roundtrip(_protect(keys, info, sc))
+    assert unprotect_general(ciphered, keys=keys) == PLAIN
+    assert unprotect_general(ciphered, keys=keys, verify_tag=False) == PLAIN
+    if sc & 0x20:
+        assert PLAIN not in bytes(ciphered.ciphered_text)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "transaction_id",
+        "originator_system_title",
+        "recipient_system_title",
+        "date_time",
+        "other_information",
+    ],
+)
+@pytest.mark.parametrize("sc", [0x30, 0x10])
+def test_header_tampering_rejected(field: str, sc: int) -> None:
+    keys = _keys(0)
+    ciphered = _protect(keys, IdentifiedKey(key_id=KeyId(0)), sc)
+    value = bytes(getattr(ciphered, field))
+    changed = (bytes([value[0] ^ 1]) + value[1:]) if value else b"\x00"
+    tampered = dataclasses.replace(ciphered, **{field: OctetString(changed)})  # type: ignore[arg-type]
+    with pytest.raises(SecurityError):
+        unprotect_general(tampered, keys=keys)
+
+
+@pytest.mark.parametrize("index", [0, -1, -13])
+def test_ciphertext_and_tag_tampering_rejected(index: int) -> None:
+    keys = _keys(1)
+    ciphered = _protect(keys, IdentifiedKey(key_id=KeyId(0)), 0x30)
+    text = bytearray(ciphered.ciphered_text)
+    text[index] ^= 0x80
+    with pytest.raises(SecurityError):
+        unprotect_general(dataclasses.replace(ciphered, ciphered_text=bytes(text)), keys=keys)
+    with pytest.raises(SecurityError):
+        unprotect_general(
+            dataclasses.replace(ciphered, invocation_counter=ciphered.invocation_counter + 1),
+            keys=keys,
+        )
+
+
+def test_wrong_kek_and_wrong_key_rejected() -> None:
+    keys = _keys(0)
+    ciphered = _protect(keys, wrapped_key_info(keys)[0], 0x30)
+    other = _keys(0, kek=b"\x99" * 16)
+    with pytest.raises(SecurityError) as info:
+        unprotect_general(ciphered, keys=other)
+    assert "99" not in str(info.value)
+    broadcast = _protect(keys, IdentifiedKey(key_id=KeyId(1)), 0x30)
+    swapped = dataclasses.replace(broadcast, key_info=IdentifiedKey(key_id=KeyId(0)))
+    with pytest.raises(SecurityError):
+        unprotect_general(swapped, keys=keys)
+
+
+def test_agreed_key_and_missing_key_info_refused() -> None:
+    keys = _keys(1)
+    agreed = AgreedKey(key_parameters=OctetString(b"\x02"), key_ciphered_data=OctetString(b""))
+    with pytest.raises(SecurityError):
+        _protect(keys, agreed, 0x30)
+    with pytest.raises(SecurityError):
+        _protect(keys, None, 0x30)
+
+
+def test_secrets_not_in_messages_or_reprs() -> None:
+    keys = _keys(0)
+    ciphered = _protect(keys, IdentifiedKey(key_id=KeyId(0)), 0x30)
+    text = bytearray(ciphered.ciphered_text)
+    text[-1] ^= 1
+    with pytest.raises(SecurityError) as info:
+        unprotect_general(dataclasses.replace(ciphered, ciphered_text=bytes(text)), keys=keys)
+    message = str(info.value) + repr(keys)
+    for secret in (keys.global_unicast_key, keys.authentication_key, keys.kek, PLAIN):
+        assert secret is not None
+        assert secret.hex() not in message.lower()
+        assert secret.hex().upper() not in message
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_signing_round_trip_and_tampering(suite: int) -> None:
+    private = K.generate_private_key(suite)
+    signed = sign_general(
+        PLAIN,
+        private_key=private,
+        suite=suite,
+        transaction_id=b"\x01" * 8,
+        originator=ST,
+        recipient=PEER,
+        other_information=b"\x05",
+    )
+    wire = _encode(signed)
+    decoded = apdu_module.decode(wire)
+    assert isinstance(decoded, GeneralSigning)
+    assert _encode(decoded) == wire
+    assert verify_general(decoded, public_key=private.public_key(), suite=suite) == PLAIN
+    for field in (
+        "transaction_id",
+        "originator_system_title",
+        "recipient_system_title",
+        "date_time",
+        "other_information",
+        "content",
+        "signature",
+    ):
+        value = bytes(getattr(decoded, field))
+        changed = (bytes([value[0] ^ 1]) + value[1:]) if value else b"\x00"
+        tampered = dataclasses.replace(decoded, **{field: OctetString(changed)})
+        with pytest.raises(SecurityError):
+            verify_general(tampered, public_key=private.public_key(), suite=suite)
+    other = K.generate_private_key(suite).public_key()
+    with pytest.raises(SecurityError):
+        verify_general(decoded, public_key=other, suite=suite)
