@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench import apdu_get, axdr_profile, link_hdlc, security_push
+from bench import apdu_get, axdr_profile, cosem_profile, link_hdlc, security_push
 from bench._core import Case
 
 CASES: dict[str, Callable[[], Case]] = {
@@ -17,4 +17,5 @@ CASES: dict[str, Callable[[], Case]] = {
     "apdu-get": apdu_get.case,
     "link-hdlc": link_hdlc.case,
     "security-push": security_push.case,
+    "cosem-profile": cosem_profile.case,
 }

@@ -653,6 +653,9 @@ class _Parser:
         return layout
 
 
+_ScalerUnits = Mapping[Obis, ScalerUnit] | Mapping[str, ScalerUnit]
+
+
 class _NullMarker:
     __slots__ = ()
 
@@ -668,7 +671,7 @@ def _null_cell(_: Any) -> _NullMarker:
 
 
 def _scaler_map(
-    scaler_units: Mapping[Obis | str, ScalerUnit] | None,
+    scaler_units: _ScalerUnits | None,
 ) -> dict[Obis, ScalerUnit]:
     out: dict[Obis, ScalerUnit] = {}
     for key, su in (scaler_units or {}).items():
@@ -684,7 +687,7 @@ def parse_buffer(
     capture_objects: Sequence[CaptureObject],
     *,
     capture_period: int = 0,
-    scaler_units: Mapping[Obis | str, ScalerUnit] | None = None,
+    scaler_units: _ScalerUnits | None = None,
     status_columns: Iterable[Obis | str] = (),
     local_zone: _dt.tzinfo | None = None,
     deviation_sign: DeviationSign = DeviationSign.STANDARD,
