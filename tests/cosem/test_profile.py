@@ -159,6 +159,39 @@ def test_xdlms_06_truncated_load_profile_lenient() -> None:
     assert {row[1:] for row in table} == {(6, 1517, 1620)}
 
 
+# A load-survey reply of an Indian meter (IS 15959 style), as one HDLC frame with a valid
+# FCS, quoted in a public GitHub client's source (found with the `find_string` corpus, id
+# 35967956109, a comment in pull_load_survey_data()): GET.response-normal with a one-entry
+# buffer {date-time 2021-01-07 03:00 (seconds, hundredths and deviation not specified),
+# long-unsigned 0, 0, 251}; that client reads the three values as energy, reactive energy
+# and voltage.
+LOAD_SURVEY_FRAME = bytes.fromhex(
+    "7EA02B41039688EDE6E700C401C10001010204090C07E50107FF0300FFFF8000001200001200001200FB976B7E"
+)
+
+
+def test_real_load_survey_reply() -> None:
+    from dlmskit.link.hdlc import HdlcFrame
+
+    frame = HdlcFrame.decode(LOAD_SURVEY_FRAME)  # checks HCS and FCS
+    response = apdu.decode(frame.information[3:])  # after the LLC header E6 E7 00
+    assert isinstance(response, apdu.get.GetResponseNormal)
+    buffer_value = response.result.value  # type: ignore[union-attr]
+    assert isinstance(buffer_value, axdr.Array)
+    captures = (
+        CLOCK,
+        Capture(3, Obis(1, 0, 1, 29, 0), 2),
+        Capture(3, Obis(1, 0, 3, 29, 0), 2),
+        Capture(3, Obis(1, 0, 12, 27, 0), 2),
+    )
+    india = ZoneInfo("Asia/Kolkata")
+    table = parse_buffer(buffer_value, captures, capture_period=1800, local_zone=india)
+    assert list(table) == [(dt.datetime(2021, 1, 7, 3, 0, tzinfo=india), 0, 0, 251)]
+    assert table[0][0].utcoffset() == dt.timedelta(hours=5, minutes=30)
+    # Without a zone the time stays naive: the meter did not send its deviation.
+    assert parse_buffer(buffer_value, captures)[0][0] == dt.datetime(2021, 1, 7, 3, 0)
+
+
 # ---------------------------------------------------------------------------------------
 # Null compression of other columns
 # ---------------------------------------------------------------------------------------

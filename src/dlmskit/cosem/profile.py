@@ -20,7 +20,8 @@ Columns are typed:
   aware :class:`~datetime.datetime` whose offset is the deviation sent; when the deviation
   is "not specified" (0x8000) the ``local_zone`` argument gives the zone (the DST bit of
   the clock status picks the first or second of two ambiguous wall times), and without
-  one the datetime is naive.
+  one the datetime is naive. Seconds and hundredths sent as "not specified" (profile time
+  stamps at minute resolution) count as 0.
 * **scaled** (Register value, attribute 2 of classes 3/4, attributes 2/3 of class 5, when
   ``scaler_units`` has the logical name): ``Decimal`` exactly raw × 10^scaler.
 * **status** (status registers 0-x:96.10.e and the logical names in ``status_columns``):
@@ -347,7 +348,11 @@ class _Converter:
         if len(raw) != 12:
             raise _CellError(f"octet-string of {len(raw)} bytes, expected a 12-byte date-time")
         y, mo, d, _, h, mi, s, hs, dev, status = _DT_STRUCT.unpack(raw)
+        # Profile time stamps often leave seconds and hundredths "not specified" (0xFF):
+        # the capture is at minute resolution, so they count as 0.
         micro = 0 if hs == 0xFF else hs * 10_000
+        if s == 0xFF:
+            s = 0
         try:
             if dev == _DEVIATION_NOT_SPECIFIED:
                 zone = self.local_zone
