@@ -201,3 +201,10 @@ def test_name_never_fails(groups: tuple[int, int, int, int, int, int]) -> None:
     assert text and isinstance(text, str)
     info = lookup(code)
     assert info is None or info.name == text
+
+
+def test_package_exports() -> None:
+    from dlmskit import cosem
+
+    assert cosem.obis_name is name and cosem.lookup_obis is lookup
+    assert set(cosem.__all__) <= set(dir(cosem))
