@@ -364,6 +364,11 @@ def test_bad_buffers(data: bytes, match: str, offset: int) -> None:
     assert info.value.offset is not None and info.value.offset >= offset
 
 
+def test_empty_buffer() -> None:
+    table = parse_buffer(b"\x01\x00", CAPTURES)
+    assert len(table) == 0 and table.to_dicts() == [] and len(table.columns) == 4
+
+
 def test_bad_arguments() -> None:
     data = buffer([(None, None, 1, 1)])
     with pytest.raises(TypeError, match="buffer"):

@@ -488,6 +488,7 @@ _MEDIA_C: Final[dict[int, dict[int, tuple[str, Unit | None]]]] = {
         31: ("Energy", Unit.JOULE),
         41: ("Absolute temperature", Unit.KELVIN),
         42: ("Absolute pressure", Unit.PASCAL),
+        43: ("Flow rate", Unit.CUBIC_METRE_PER_HOUR),
     },
     8: {
         1: ("Accumulated volume", Unit.CUBIC_METRE),
