@@ -339,7 +339,7 @@ class _Converter:
         elif kind is ColumnKind.STATUS:
             if tag not in _INT_TAGS and tag != 4:
                 raise _CellError(f"{_tag_name(tag)}, expected an integer or bit-string status")
-            self.convert = _status
+            self.convert = _plain if tag in _INT_TAGS else _status
         else:
             self.convert = _plain
         self.tag = tag
@@ -525,6 +525,7 @@ class _Parser:
         self.lenient = lenient
         self.problems: list[str] = []
         self.layouts: dict[tuple[Any, ...], _Layout | None] = {}
+        self.known_layouts: list[_Layout] = []
 
     def problem(self, message: str, offset: int | None) -> None:
         if not self.lenient:
@@ -592,19 +593,31 @@ class _Parser:
         fill_nulls = self.fill_nulls
         layout: _Layout | None = None
         end = len(buf)
+        known = self.known_layouts
         for r in range(count):
             row: list[Any] | None = None
-            if layout is not None and pos + layout.struct.size <= end:
-                unpacked = layout.struct.unpack_from(buf, pos)
-                if layout.check(unpacked) == layout.expected:
+            has_null = False
+            if layout is not None:
+                # The previous row's layout first, then the others met so far (a
+                # null-compressed buffer alternates between a few layouts).
+                candidates = (layout, *known) if len(known) > 1 else (layout,)
+                for candidate in candidates:
+                    size = candidate.struct.size
+                    if pos + size > end:
+                        continue
+                    unpacked = candidate.struct.unpack_from(buf, pos)
+                    if candidate.check(unpacked) != candidate.expected:
+                        continue
                     try:
-                        row = [
-                            f(v) for f, v in zip(layout.fns, layout.values(unpacked), strict=True)
-                        ]
+                        cells = candidate.values(unpacked)
+                        row = [f(v) for f, v in zip(candidate.fns, cells, strict=True)]
                     except _CellError:
                         row = None  # redo it cell by cell for the exact error
                     else:
-                        pos += layout.struct.size
+                        pos += size
+                        layout = candidate
+                        has_null = bool(candidate.nulls)
+                    break
             if row is None:
                 if pos >= end:
                     self.problem(f"row {r}: the buffer ended after {r} of {count} entries", pos)
@@ -622,12 +635,14 @@ class _Parser:
                     break
                 row = self.typed_cells(r, slow_cells)
                 layout = self.learn(slow_cells, row_pos)
-            if fill_nulls:
-                for c, value in enumerate(row):
-                    if value is _NULL:
-                        row[c] = converters[c].fill(previous[c])
-            else:
-                row = [None if v is _NULL else v for v in row]
+                has_null = any(v is _NULL for v in row)
+            if has_null:
+                if fill_nulls:
+                    for c, value in enumerate(row):
+                        if value is _NULL:
+                            row[c] = converters[c].fill(previous[c])
+                else:
+                    row = [None if v is _NULL else v for v in row]
             previous = row
             rows.append(tuple(row))
         if pos != end:
@@ -648,6 +663,8 @@ class _Parser:
             return self.layouts[key]
         layout = _compile_layout(cells, row_pos)
         if layout is not None:
+            if len(self.known_layouts) < 64:
+                self.known_layouts.append(layout)
             # Every non-null cell's type is fixed now, so the converters are final.
             layout.fns = tuple(
                 _null_cell if tag == 0 else conv.convert
