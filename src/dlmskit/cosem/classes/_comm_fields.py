@@ -1,0 +1,465 @@
+"""Declarative value types for the communication, M-Bus and payment classes.
+
+The Blue Book describes structured attribute values as ``structure { name: type, ... }``
+(DLMS UA 1000-1, the attribute tables of 4.5 … 4.8 and 5.x). The value types of
+:mod:`~dlmskit.cosem.classes.comm`, :mod:`~dlmskit.cosem.classes.media` and
+:mod:`~dlmskit.cosem.classes.payment` are frozen dataclasses whose fields carry their
+A-XDR type as metadata::
+
+    @dataclass(frozen=True, slots=True, kw_only=True)
+    class WindowElement(ValueStruct):
+        start: CosemDateTime | None = dt_field()
+        end: CosemDateTime | None = dt_field()
+
+:class:`ValueStruct` then provides ``from_data`` (A-XDR value → typed value, every element
+type checked, :class:`~dlmskit.errors.DecodeError` naming the type and field) and
+``to_data`` (typed value → A-XDR value), and the constructor refuses a value that could
+not be encoded, so an invalid value cannot exist. Round trips are byte-exact for the
+minimal A-XDR forms (integers keep their type where a field accepts several).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import IntEnum
+from typing import Any, Self
+
+from dlmskit import axdr
+from dlmskit.cosem_time import CosemDateTime
+from dlmskit.errors import DecodeError
+from dlmskit.obis import Obis
+
+__all__ = [
+    "AnyKind",
+    "ArrayKind",
+    "BitsKind",
+    "BoolKind",
+    "DateTimeKind",
+    "EnumKind",
+    "IntKind",
+    "Kind",
+    "ObisKind",
+    "OctetsKind",
+    "StrKind",
+    "StructKind",
+    "ValueStruct",
+    "describe_value",
+    "kind_field",
+]
+
+#: The A-XDR integer types (an ``IntKind`` with ``any_int=True`` accepts every one).
+INTEGER_TYPES: tuple[type[Any], ...] = (
+    axdr.Integer,
+    axdr.Long,
+    axdr.DoubleLong,
+    axdr.Long64,
+    axdr.Unsigned,
+    axdr.LongUnsigned,
+    axdr.DoubleLongUnsigned,
+    axdr.Long64Unsigned,
+    axdr.Enum,
+)
+
+
+def describe_value(value: object) -> str:
+    """``long-unsigned LongUnsigned(3)``: the DLMS type and the value, for error messages."""
+    try:
+        name = axdr.data_type_of(value).name.lower().replace("_", "-")
+    except (TypeError, ValueError):
+        name = type(value).__name__
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{name} {text}"
+
+
+def _wrong(where: str, expected: str, value: object) -> DecodeError:
+    return DecodeError(f"{where} must be {expected}, got {describe_value(value)}")
+
+
+class Kind:
+    """How one structure element is typed: ``decode`` (A-XDR → Python), ``encode`` back."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        raise NotImplementedError
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+class IntKind(Kind):
+    """An integer element of one A-XDR type (``any_int``: any integer type, kept)."""
+
+    __slots__ = ("any_int", "axdr_type")
+
+    def __init__(self, axdr_type: type[Any], *, any_int: bool = False) -> None:
+        self.axdr_type = axdr_type
+        self.any_int = any_int
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if self.any_int:
+            if isinstance(value, INTEGER_TYPES):
+                return value  # the instance keeps its tag for a byte-exact re-encode
+            raise _wrong(where, "an integer type", value)
+        if type(value) is not self.axdr_type:
+            raise _wrong(where, self.describe(), value)
+        return int(value)  # type: ignore[arg-type]  # the exact type was checked above
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if self.any_int and isinstance(obj, INTEGER_TYPES):
+            return obj  # type: ignore[no-any-return]
+        try:
+            return self.axdr_type(obj)  # type: ignore[no-any-return]
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{where}: {exc}") from None
+
+    def describe(self) -> str:
+        name = axdr.data_type_of(self.axdr_type(0)).name.lower().replace("_", "-")
+        return f"{name} (or another integer type)" if self.any_int else name
+
+
+class EnumKind(Kind):
+    """An ``enum`` element decoded into an ``IntEnum`` (an open one keeps unknown values)."""
+
+    __slots__ = ("enum_type",)
+
+    def __init__(self, enum_type: type[IntEnum]) -> None:
+        self.enum_type = enum_type
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if type(value) is not axdr.Enum:
+            raise _wrong(where, "enum", value)
+        try:
+            return self.enum_type(int(value))
+        except ValueError:
+            raise DecodeError(
+                f"{where}: {int(value)} is not a {self.enum_type.__name__} value"
+            ) from None
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if isinstance(obj, bool) or not isinstance(obj, int):
+            raise TypeError(f"{where} must be a {self.enum_type.__name__}, not {type(obj)}")
+        try:
+            return axdr.Enum(int(self.enum_type(obj)))
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+
+    def describe(self) -> str:
+        return f"enum {self.enum_type.__name__}"
+
+
+class OctetsKind(Kind):
+    """An ``octet-string`` element as ``bytes``; ``size`` fixes its length when given."""
+
+    __slots__ = ("size",)
+
+    def __init__(self, size: int | None = None) -> None:
+        self.size = size
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if not isinstance(value, axdr.OctetString):
+            raise _wrong(where, "octet-string", value)
+        if self.size is not None and len(value) != self.size:
+            raise DecodeError(f"{where} must be {self.size} octets, got {len(value)}")
+        return bytes(value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if not isinstance(obj, bytes | bytearray):
+            raise TypeError(f"{where} must be bytes, not {type(obj).__name__}")
+        if self.size is not None and len(obj) != self.size:
+            raise ValueError(f"{where} must be {self.size} octets, got {len(obj)}")
+        return axdr.OctetString(obj)
+
+    def describe(self) -> str:
+        return "octet-string" if self.size is None else f"octet-string({self.size})"
+
+
+class ObisKind(Kind):
+    """A logical name: ``octet-string(6)`` ↔ :class:`~dlmskit.obis.Obis`."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if not isinstance(value, axdr.OctetString) or len(value) != 6:
+            raise _wrong(where, "octet-string(6) (a logical name)", value)
+        return Obis.from_bytes(value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if isinstance(obj, str):
+            obj = Obis.parse(obj)
+        if not isinstance(obj, Obis):
+            raise TypeError(f"{where} must be an Obis, not {type(obj).__name__}")
+        return axdr.OctetString(obj.to_bytes())
+
+    def describe(self) -> str:
+        return "octet-string(6)"
+
+
+class DateTimeKind(Kind):
+    """A COSEM date-time: ``octet-string(12)`` (or the ``date-time`` tag when ``tagged``).
+
+    The Blue Book types most time attributes as an octet-string formatted as date-time
+    (4.1.6.1). An empty octet-string (sent by meters for "not set") decodes to ``None``
+    and ``None`` encodes back to it.
+    """
+
+    __slots__ = ("tagged",)
+
+    def __init__(self, *, tagged: bool = False) -> None:
+        self.tagged = tagged
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if self.tagged:
+            if isinstance(value, CosemDateTime):
+                return value
+            raise _wrong(where, "date-time", value)
+        if isinstance(value, axdr.OctetString):
+            if len(value) == 0:
+                return None
+            if len(value) == 12:
+                return CosemDateTime.from_bytes(value)
+        raise _wrong(where, "octet-string(12) (a date-time)", value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if obj is None and not self.tagged:
+            return axdr.OctetString(b"")
+        if not isinstance(obj, CosemDateTime):
+            raise TypeError(f"{where} must be a CosemDateTime, not {type(obj).__name__}")
+        return obj if self.tagged else axdr.OctetString(obj.to_bytes())
+
+    def describe(self) -> str:
+        return "date-time" if self.tagged else "octet-string(12) date-time"
+
+
+class StrKind(Kind):
+    """A ``visible-string`` or ``utf8-string`` element as ``str``."""
+
+    __slots__ = ("axdr_type",)
+
+    def __init__(self, axdr_type: type[axdr.VisibleString] | type[axdr.Utf8String]) -> None:
+        self.axdr_type = axdr_type
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if not isinstance(value, self.axdr_type):
+            raise _wrong(where, self.describe(), value)
+        return str(value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if not isinstance(obj, str):
+            raise TypeError(f"{where} must be a str, not {type(obj).__name__}")
+        try:
+            return self.axdr_type(obj)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+
+    def describe(self) -> str:
+        return "visible-string" if self.axdr_type is axdr.VisibleString else "utf8-string"
+
+
+class BoolKind(Kind):
+    """A ``boolean`` element."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if isinstance(value, bool | axdr.Boolean):
+            return value  # an axdr.Boolean keeps a non-canonical true octet
+        raise _wrong(where, "boolean", value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if not isinstance(obj, bool | axdr.Boolean):
+            raise TypeError(f"{where} must be a bool, not {type(obj).__name__}")
+        return obj
+
+    def describe(self) -> str:
+        return "boolean"
+
+
+class BitsKind(Kind):
+    """A ``bit-string`` element, kept as :class:`~dlmskit.axdr.BitString`."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if not isinstance(value, axdr.BitString):
+            raise _wrong(where, "bit-string", value)
+        return value
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if not isinstance(obj, axdr.BitString):
+            raise TypeError(f"{where} must be an axdr.BitString, not {type(obj).__name__}")
+        return obj
+
+    def describe(self) -> str:
+        return "bit-string"
+
+
+class AnyKind(Kind):
+    """A CHOICE (any A-XDR value), kept as the decoded value."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        return value
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        try:
+            axdr.data_type_of(obj)
+        except TypeError:
+            raise TypeError(f"{where} must be an A-XDR value, not {type(obj).__name__}") from None
+        return obj  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        return "CHOICE (any data)"
+
+
+class ArrayKind(Kind):
+    """An ``array`` of one element kind, as a tuple."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Kind) -> None:
+        self.item = item
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if not isinstance(value, axdr.Array):
+            raise _wrong(where, f"array of {self.item.describe()}", value)
+        decode = self.item.decode
+        return tuple(decode(v, f"{where}[{i}]") for i, v in enumerate(value))
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if isinstance(obj, str | bytes) or not isinstance(obj, tuple | list):
+            raise TypeError(f"{where} must be a tuple, not {type(obj).__name__}")
+        encode = self.item.encode
+        return axdr.Array(encode(v, f"{where}[{i}]") for i, v in enumerate(obj))
+
+    def describe(self) -> str:
+        return f"array of {self.item.describe()}"
+
+
+class StructKind(Kind):
+    """A nested value type (any class with ``from_data``/``to_data``)."""
+
+    __slots__ = ("value_type",)
+
+    def __init__(self, value_type: type[Any]) -> None:
+        self.value_type = value_type
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        try:
+            return self.value_type.from_data(value)
+        except DecodeError as exc:
+            raise DecodeError(f"{where}: {exc.reason}") from None
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if not isinstance(obj, self.value_type):
+            raise TypeError(
+                f"{where} must be a {self.value_type.__name__}, not {type(obj).__name__}"
+            )
+        return obj.to_data()  # type: ignore[no-any-return]
+
+    def describe(self) -> str:
+        return self.value_type.__name__
+
+
+# Ready-made kinds (stateless, shared).
+U8 = IntKind(axdr.Unsigned)
+U16 = IntKind(axdr.LongUnsigned)
+U32 = IntKind(axdr.DoubleLongUnsigned)
+I8 = IntKind(axdr.Integer)
+I16 = IntKind(axdr.Long)
+I32 = IntKind(axdr.DoubleLong)
+OCTETS = OctetsKind()
+OBIS = ObisKind()
+DATE_TIME = DateTimeKind()
+DATE_TIME_TAGGED = DateTimeKind(tagged=True)
+VISIBLE = StrKind(axdr.VisibleString)
+UTF8 = StrKind(axdr.Utf8String)
+BOOL = BoolKind()
+BITS = BitsKind()
+ANY = AnyKind()
+
+
+def kind_field(kind: Kind, **kwargs: Any) -> Any:
+    """A dataclass field typed on the wire by ``kind`` (other arguments as ``field``)."""
+    return dataclasses.field(metadata={"dlms": kind}, **kwargs)
+
+
+_SPECS: dict[type[Any], tuple[tuple[str, Kind], ...]] = {}
+
+
+def _spec(cls: type[Any]) -> tuple[tuple[str, Kind], ...]:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        spec = tuple((f.name, f.metadata["dlms"]) for f in dataclasses.fields(cls))
+        _SPECS[cls] = spec
+    return spec
+
+
+class ValueStruct:
+    """Base of the frozen dataclasses that mirror a Blue Book ``structure {...}``.
+
+    Subclasses declare their fields with :func:`kind_field` in wire order. A subclass
+    whose wire form is not one fixed structure overrides ``from_data``/``to_data``.
+    """
+
+    __slots__ = ()
+
+    def __post_init__(self) -> None:
+        # Encoding checks every field, so a value that could not be sent cannot be built.
+        self.to_data()
+
+    @classmethod
+    def from_data(cls, value: axdr.Value) -> Self:
+        """The typed value of an A-XDR ``structure`` (DecodeError naming what is wrong)."""
+        spec = _spec(cls)
+        name = cls.__name__
+        if not isinstance(value, axdr.Structure):
+            raise _wrong(name, f"structure of {len(spec)} elements", value)
+        if len(value) != len(spec):
+            raise DecodeError(
+                f"{name} must be a structure of {len(spec)} elements, got {len(value)}"
+            )
+        kwargs = {
+            field: kind.decode(item, f"{name}.{field}")
+            for (field, kind), item in zip(spec, value, strict=True)
+        }
+        return cls(**kwargs)
+
+    def to_data(self) -> axdr.Value:
+        """The A-XDR ``structure`` of this value."""
+        name = type(self).__name__
+        return axdr.Structure(
+            kind.encode(getattr(self, field), f"{name}.{field}")
+            for field, kind in _spec(type(self))
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Self:
+        """Decode the tagged A-XDR bytes of this structure."""
+        return cls.from_data(axdr.decode(data))
+
+    def to_bytes(self) -> bytes:
+        """The tagged A-XDR bytes of this value."""
+        return axdr.encode(self.to_data())
+
+    @classmethod
+    def describe(cls) -> str:
+        """``structure {long-unsigned class_id, ...}`` as the Blue Book writes it."""
+        inner = ", ".join(f"{kind.describe()} {field}" for field, kind in _spec(cls))
+        return f"structure {{{inner}}}"
+
+
+def enum_kind(enum_type: type[IntEnum]) -> EnumKind:
+    """Shorthand for :class:`EnumKind`."""
+    return EnumKind(enum_type)
+
+
+def array_kind(item: Kind | type[Any]) -> ArrayKind:
+    """``array`` of a kind, or of a value type (a class with ``from_data``)."""
+    return ArrayKind(item if isinstance(item, Kind) else StructKind(item))

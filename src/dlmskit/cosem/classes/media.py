@@ -1,0 +1,134 @@
+"""M-Bus and wireless M-Bus interface classes (Blue Book, DLMS UA 1000-1, 4.8 M-Bus family).
+
+======  ==========================================  ========  ===============================
+class   name                                        versions  notes
+======  ==========================================  ========  ===============================
+25      M-Bus slave port setup                      0
+72      M-Bus client                                0, 1      v1 adds configuration, key status
+73      Wireless mode Q channel                     1
+74      M-Bus master port setup                     0
+76      DLMS/COSEM server M-Bus port setup          0
+77      M-Bus diagnostic                            0         method reset
+======  ==========================================  ========  ===============================
+
+Facts from the Blue Book attribute tables as the Gurux class files and DLMS_SPODES document
+them (no code copied).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dlmskit import axdr
+from dlmskit.apdu.common import OpenIntEnum
+from dlmskit.cosem.classes._comm_fields import (
+    ANY,
+    DATE_TIME_TAGGED,
+    OCTETS,
+    U8,
+    U32,
+    ValueStruct,
+    kind_field,
+)
+from dlmskit.cosem_time import CosemDateTime
+
+__all__ = [
+    "AddressState",
+    "BroadcastFrameCounter",
+    "CaptureDefinition",
+    "CaptureTime",
+    "DataDefinitionElement",
+    "EncryptionKeyStatus",
+    "LinkStatus",
+    "MbusDataHeaderType",
+    "PortCommunicationStatus",
+]
+
+
+class AddressState(OpenIntEnum):
+    """M-Bus slave port setup / Wireless mode Q ``addr_state``."""
+
+    NOT_CONFIGURED = 0
+    CONFIGURED = 1
+
+
+class EncryptionKeyStatus(OpenIntEnum):
+    """M-Bus client v1 ``encryption_key_status``."""
+
+    NO_ENCRYPTION_KEY = 0
+    ENCRYPTION_KEY_SET = 1
+    ENCRYPTION_KEY_TRANSFERRED = 2
+    ENCRYPTION_KEY_SET_AND_TRANSFERRED = 3
+    ENCRYPTION_KEY_IN_USE = 4
+
+
+class LinkStatus(OpenIntEnum):
+    """M-Bus diagnostic ``link_status``."""
+
+    NONE = 0
+    NORMAL = 1
+    TEMPORARILY_INTERRUPTED = 2
+    PERMANENTLY_INTERRUPTED = 3
+
+
+class PortCommunicationStatus(OpenIntEnum):
+    """DLMS/COSEM server M-Bus port setup ``port_communication_status``."""
+
+    NO_ACCESS = 0
+    TEMPORARY_NO_ACCESS = 1
+    LIMITED_ACCESS = 2
+    UNLIMITED_ACCESS = 3
+    WIRELESS_MBUS = 4
+
+
+class MbusDataHeaderType(OpenIntEnum):
+    """DLMS/COSEM server M-Bus port setup ``data_header_type`` (EN 13757-7)."""
+
+    NONE = 0
+    SHORT = 1
+    LONG = 2
+
+
+_value = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@_value
+class CaptureDefinition(ValueStruct):
+    """M-Bus client ``capture_definition`` element.
+
+    ``structure {data_information_block: octet-string, value_information_block:
+    octet-string}`` (the DIB and VIB, EN 13757-3, of the records to capture).
+    """
+
+    data_information_block: bytes = kind_field(OCTETS)
+    value_information_block: bytes = kind_field(OCTETS)
+
+
+@_value
+class DataDefinitionElement(ValueStruct):
+    """M-Bus client ``data_send`` parameter element: ``{dib, vib, data: CHOICE}``."""
+
+    data_information_block: bytes = kind_field(OCTETS)
+    value_information_block: bytes = kind_field(OCTETS)
+    data: axdr.Value = kind_field(ANY)
+
+
+@_value
+class BroadcastFrameCounter(ValueStruct):
+    """M-Bus diagnostic ``broadcast_frames_counter`` element.
+
+    ``structure {client_id: unsigned, counter: double-long-unsigned, time_stamp:
+    date-time}`` (the time stamp with the date-time tag, as Gurux sends it).
+    """
+
+    client_id: int = kind_field(U8)
+    counter: int = kind_field(U32)
+    time_stamp: CosemDateTime = kind_field(DATE_TIME_TAGGED)
+
+
+@_value
+class CaptureTime(ValueStruct):
+    """M-Bus diagnostic ``capture_time ::= structure {attribute_id: unsigned, time_stamp}``."""
+
+    attribute_id: int = kind_field(U8)
+    time_stamp: CosemDateTime = kind_field(DATE_TIME_TAGGED)

@@ -1,0 +1,217 @@
+"""Payment metering interface classes (Blue Book, DLMS UA 1000-1, 4.6.x payment metering).
+
+======  ================  ========  ===================================================
+class   name              versions  notes
+======  ================  ========  ===================================================
+111     Account           0         19 attributes; activate/close/reset account
+112     Credit            0         update_amount, set_amount_to_value, invoke_credit
+113     Charge            0         unit charge (active/passive), collect, ...
+115     Token gateway     0         enter (a token)
+======  ================  ========  ===================================================
+
+Facts from the Blue Book attribute tables as the Gurux class files document them (no code
+copied).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dlmskit import axdr
+from dlmskit.apdu.common import OpenIntEnum
+from dlmskit.cosem.classes._comm_fields import (
+    BITS,
+    I8,
+    I16,
+    OBIS,
+    OCTETS,
+    U8,
+    U16,
+    UTF8,
+    StructKind,
+    ValueStruct,
+    array_kind,
+    enum_kind,
+    kind_field,
+)
+from dlmskit.obis import Obis
+
+__all__ = [
+    "AccountModeAndStatus",
+    "AccountStatus",
+    "ChargePerUnitScaling",
+    "ChargeTableElement",
+    "ChargeType",
+    "CommodityReference",
+    "CreditChargeConfiguration",
+    "CreditStatus",
+    "CreditType",
+    "Currency",
+    "CurrencyUnit",
+    "PaymentMode",
+    "TokenDeliveryMethod",
+    "TokenGatewayConfiguration",
+    "TokenStatus",
+    "TokenStatusCode",
+    "UnitCharge",
+]
+
+
+class PaymentMode(OpenIntEnum):
+    """Account ``account_mode_and_status.payment_mode``."""
+
+    CREDIT = 1
+    PREPAYMENT = 2
+
+
+class AccountStatus(OpenIntEnum):
+    """Account ``account_mode_and_status.account_status``."""
+
+    NEW_INACTIVE = 1
+    ACTIVE = 2
+    CLOSED = 3
+
+
+class CurrencyUnit(OpenIntEnum):
+    """Account ``currency.currency_unit``."""
+
+    TIME = 0
+    CONSUMPTION = 1
+    MONETARY = 2
+
+
+class CreditType(OpenIntEnum):
+    """Credit ``type``."""
+
+    TOKEN = 0
+    RESERVED = 1
+    EMERGENCY = 2
+    TIME_BASED = 3
+    CONSUMPTION_BASED = 4
+
+
+class CreditStatus(OpenIntEnum):
+    """Credit ``status``."""
+
+    ENABLED = 0
+    SELECTABLE = 1
+    SELECTED_INVOKED = 2
+    IN_USE = 3
+    EXHAUSTED = 4
+
+
+class ChargeType(OpenIntEnum):
+    """Charge ``charge_type``."""
+
+    CONSUMPTION_BASED = 0
+    TIME_BASED = 1
+    PAYMENT_EVENT_BASED = 2
+
+
+class TokenDeliveryMethod(OpenIntEnum):
+    """Token gateway ``token_delivery_method``."""
+
+    REMOTE = 0
+    LOCAL = 1
+    MANUAL = 2
+
+
+class TokenStatusCode(OpenIntEnum):
+    """Token gateway ``token_status.status_code``."""
+
+    FORMAT_OK = 0
+    AUTHENTICATION_OK = 1
+    VALIDATION_OK = 2
+    TOKEN_EXECUTION_OK = 3
+    TOKEN_FORMAT_FAILURE = 4
+    AUTHENTICATION_FAILURE = 5
+    VALIDATION_RESULT_FAILURE = 6
+    TOKEN_EXECUTION_RESULT_FAILURE = 7
+    TOKEN_RECEIVED = 8
+
+
+_value = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@_value
+class AccountModeAndStatus(ValueStruct):
+    """Account ``account_mode_and_status ::= structure {payment_mode, account_status}``."""
+
+    payment_mode: PaymentMode = kind_field(enum_kind(PaymentMode))
+    account_status: AccountStatus = kind_field(enum_kind(AccountStatus))
+
+
+@_value
+class CreditChargeConfiguration(ValueStruct):
+    """Account ``credit_charge_configuration`` element.
+
+    ``structure {credit_reference: octet-string, charge_reference: octet-string,
+    collection_configuration: bit-string}`` (references are logical names).
+    """
+
+    credit_reference: bytes = kind_field(OCTETS)
+    charge_reference: bytes = kind_field(OCTETS)
+    collection_configuration: axdr.BitString = kind_field(BITS)
+
+
+@_value
+class TokenGatewayConfiguration(ValueStruct):
+    """Account ``token_gateway_configuration`` element ``{credit_reference, proportion}``."""
+
+    credit_reference: bytes = kind_field(OCTETS)
+    token_proportion: int = kind_field(U8)
+
+
+@_value
+class Currency(ValueStruct):
+    """Account ``currency ::= structure {currency_name: utf8-string, scale: integer, unit}``."""
+
+    name: str = kind_field(UTF8)
+    scale: int = kind_field(I8)
+    unit: CurrencyUnit = kind_field(enum_kind(CurrencyUnit))
+
+
+@_value
+class ChargePerUnitScaling(ValueStruct):
+    """Charge ``charge_per_unit_scaling ::= structure {commodity_scale, price_scale}``."""
+
+    commodity_scale: int = kind_field(I8)
+    price_scale: int = kind_field(I8)
+
+
+@_value
+class CommodityReference(ValueStruct):
+    """Charge ``commodity ::= structure {class_id, logical_name, attribute_index}``."""
+
+    class_id: int = kind_field(U16)
+    logical_name: Obis = kind_field(OBIS)
+    attribute_index: int = kind_field(I8)
+
+
+@_value
+class ChargeTableElement(ValueStruct):
+    """Charge ``charge_table`` element ``{index: octet-string, charge_per_unit: long}``."""
+
+    index: bytes = kind_field(OCTETS)
+    charge_per_unit: int = kind_field(I16)
+
+
+@_value
+class UnitCharge(ValueStruct):
+    """Charge ``unit_charge_active`` / ``unit_charge_passive`` (and update_unit_charge).
+
+    ``structure {charge_per_unit_scaling, commodity, charge_table: array
+    charge_table_element}``.
+    """
+
+    charge_per_unit_scaling: ChargePerUnitScaling = kind_field(StructKind(ChargePerUnitScaling))
+    commodity: CommodityReference = kind_field(StructKind(CommodityReference))
+    charge_table: tuple[ChargeTableElement, ...] = kind_field(array_kind(ChargeTableElement))
+
+
+@_value
+class TokenStatus(ValueStruct):
+    """Token gateway ``token_status ::= structure {status_code: enum, data_value: bit-string}``."""
+
+    status_code: TokenStatusCode = kind_field(enum_kind(TokenStatusCode))
+    data_value: axdr.BitString = kind_field(BITS)
