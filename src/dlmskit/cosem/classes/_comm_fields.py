@@ -38,6 +38,7 @@ __all__ = [
     "EnumKind",
     "IntKind",
     "Kind",
+    "NullOrKind",
     "ObisKind",
     "OctetsKind",
     "StrKind",
@@ -367,6 +368,24 @@ class StructKind(Kind):
         return self.value_type.__name__
 
 
+class NullOrKind(Kind):
+    """A CHOICE of null-data (``None``) or one other kind."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Kind) -> None:
+        self.inner = inner
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        return None if value is None else self.inner.decode(value, where)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        return None if obj is None else self.inner.encode(obj, where)
+
+    def describe(self) -> str:
+        return f"null-data or {self.inner.describe()}"
+
+
 # Ready-made kinds (stateless, shared).
 U8 = IntKind(axdr.Unsigned)
 U16 = IntKind(axdr.LongUnsigned)
@@ -420,7 +439,7 @@ class ValueStruct:
         spec = _spec(cls)
         name = cls.__name__
         if not isinstance(value, axdr.Structure):
-            raise _wrong(name, f"structure of {len(spec)} elements", value)
+            raise _wrong(name, f"a structure of {len(spec)} elements", value)
         if len(value) != len(spec):
             raise DecodeError(
                 f"{name} must be a structure of {len(spec)} elements, got {len(value)}"
@@ -463,3 +482,46 @@ def enum_kind(enum_type: type[IntEnum]) -> EnumKind:
 def array_kind(item: Kind | type[Any]) -> ArrayKind:
     """``array`` of a kind, or of a value type (a class with ``from_data``)."""
     return ArrayKind(item if isinstance(item, Kind) else StructKind(item))
+
+
+# ---------------------------------------------------------------------------------------
+# Class declarations as data
+# ---------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttrSpec:
+    """One attribute row of a Blue Book class table (its index is its position + 1)."""
+
+    name: str
+    kind: Kind
+    static: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MethSpec:
+    """One method row: its parameter kind (``None``: no data) and result kind."""
+
+    name: str
+    parameter: Kind | None
+    result: Kind | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClassSpec:
+    """An interface class version: attributes 2.. (``logical_name`` is added) and methods."""
+
+    class_id: int
+    version: int
+    name: str
+    attributes: tuple[AttrSpec, ...]
+    methods: tuple[MethSpec, ...] = ()
+
+    @property
+    def all_attributes(self) -> tuple[AttrSpec, ...]:
+        """Every attribute, ``logical_name`` (octet-string(6), static) first."""
+        return (AttrSpec("logical_name", OBIS), *self.attributes)
+
+
+#: Parameter of the methods whose data is ``integer (0)`` (push, reset, connect, ...).
+ZERO = I8

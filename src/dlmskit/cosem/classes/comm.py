@@ -33,12 +33,13 @@ the DLMS_SPODES Python project); no code was copied.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
 from dlmskit.cosem.classes._comm_fields import (
     ANY,
+    BOOL,
     DATE_TIME,
     DATE_TIME_TAGGED,
     I8,
@@ -47,7 +48,13 @@ from dlmskit.cosem.classes._comm_fields import (
     U8,
     U16,
     U32,
+    VISIBLE,
+    ZERO,
+    AttrSpec,
+    ClassSpec,
     IntKind,
+    MethSpec,
+    NullOrKind,
     StructKind,
     ValueStruct,
     array_kind,
@@ -715,3 +722,266 @@ class LteQualityOfService(ValueStruct):
     signal_level: int = kind_field(I8)
     signal_to_noise_ratio: int = kind_field(I8)
     coverage_enhancement: CoverageEnhancement = kind_field(enum_kind(CoverageEnhancement))
+
+
+# ---------------------------------------------------------------------------------------
+# Class declarations (Blue Book attribute and method tables)
+# ---------------------------------------------------------------------------------------
+
+_A = AttrSpec
+_M = MethSpec
+_BAUD = enum_kind(BaudRate)
+_WINDOWS = array_kind(WindowElement)
+_DYN = False  # "dynamic" attributes (the value changes by itself)
+
+_LOCAL_PORT = (
+    _A("default_mode", enum_kind(LocalPortMode)),
+    _A("default_baud", _BAUD),
+    _A("prop_baud", _BAUD),
+    _A("response_time", enum_kind(ResponseTime)),
+    _A("device_addr", OCTETS),
+    _A("pass_p1", OCTETS),
+    _A("pass_p2", OCTETS),
+    _A("pass_w5", OCTETS),
+)
+
+
+def _hdlc(max_info: IntKind) -> tuple[AttrSpec, ...]:
+    return (
+        _A("comm_speed", _BAUD),
+        _A("window_size_transmit", U8),
+        _A("window_size_receive", U8),
+        _A("max_info_field_length_transmit", max_info),
+        _A("max_info_field_length_receive", max_info),
+        _A("inter_octet_time_out", U16),
+        _A("inactivity_time_out", U16),
+        _A("device_address", U16),
+    )
+
+
+_AUTO_ANSWER_V0 = (
+    _A("mode", enum_kind(AutoAnswerMode)),
+    _A("listening_window", _WINDOWS),
+    _A("status", enum_kind(AutoAnswerStatus), _DYN),
+    _A("number_of_calls", U8),
+    _A("number_of_rings", StructKind(NumberOfRings)),
+)
+
+
+def _auto_connect(last: str) -> tuple[AttrSpec, ...]:
+    return (
+        _A("mode", enum_kind(AutoConnectMode)),
+        _A("repetitions", U8),
+        _A("repetition_delay", U16),
+        _A("calling_window", _WINDOWS),
+        _A(last, array_kind(OCTETS)),
+    )
+
+
+def _push(version: int) -> tuple[AttrSpec, ...]:
+    attributes = [
+        _A("push_object_list", array_kind(PushObject)),
+        _A("send_destination_and_method", StructKind(SendDestinationAndMethod)),
+        _A("communication_window", _WINDOWS),
+        _A("randomisation_start_interval", U16),
+        _A("number_of_retries", U8),
+        _A("repetition_delay", U16 if version < 2 else StructKind(RepetitionDelay)),
+    ]
+    if version >= 1:
+        attributes += [
+            _A("port_reference", OBIS),
+            _A("push_client_sap", I8),
+            _A("push_protection_parameters", array_kind(PushProtectionParameter)),
+        ]
+    if version >= 2:
+        attributes += [
+            _A("push_operation_method", enum_kind(PushOperationMethod)),
+            _A("confirmation_parameters", StructKind(ConfirmationParameters)),
+            _A("last_confirmation_date_time", DATE_TIME_TAGGED, _DYN),
+        ]
+    return tuple(attributes)
+
+
+def _gsm(cell: type[Any], adjacent: type[Any]) -> tuple[AttrSpec, ...]:
+    return (
+        _A("operator", VISIBLE, _DYN),
+        _A("status", enum_kind(GsmStatus), _DYN),
+        _A("cs_attachment", enum_kind(CsAttachment), _DYN),
+        _A("ps_status", enum_kind(PsStatus), _DYN),
+        _A("cell_info", StructKind(cell), _DYN),
+        _A("adjacent_cells", array_kind(adjacent), _DYN),
+        _A("capture_time", DATE_TIME_TAGGED, _DYN),
+    )
+
+
+_ADDRESS_PARAMETER = StructKind(Ipv6AddressParameter)
+
+CLASSES: tuple[ClassSpec, ...] = (
+    ClassSpec(19, 0, "IEC local port setup", _LOCAL_PORT),
+    ClassSpec(19, 1, "IEC local port setup", _LOCAL_PORT),
+    # Version 0 carried the maximum information field lengths as unsigned (at most 128);
+    # version 1 widened them to long-unsigned (Blue Book IEC HDLC setup, version history).
+    ClassSpec(23, 0, "IEC HDLC setup", _hdlc(U8)),
+    ClassSpec(23, 1, "IEC HDLC setup", _hdlc(U16)),
+    ClassSpec(
+        24,
+        0,
+        "IEC twisted pair (1) setup",
+        (
+            _A("mode", enum_kind(TwistedPairMode)),
+            _A("comm_speed", _BAUD),
+            _A("primary_address_list", array_kind(U8)),
+            _A("tab_ti_list", array_kind(I8)),
+        ),
+    ),
+    ClassSpec(
+        27,
+        0,
+        "Modem configuration",
+        (
+            _A("comm_speed", _BAUD),
+            _A("initialization_string", array_kind(InitialisationStringV0)),
+            _A("modem_profile", array_kind(OCTETS)),
+        ),
+    ),
+    ClassSpec(
+        27,
+        1,
+        "Modem configuration",
+        (
+            _A("comm_speed", _BAUD),
+            _A("initialization_string", array_kind(InitialisationString)),
+            _A("modem_profile", array_kind(OCTETS)),
+        ),
+    ),
+    ClassSpec(28, 0, "Auto answer", _AUTO_ANSWER_V0),
+    ClassSpec(
+        28,
+        2,
+        "Auto answer",
+        (*_AUTO_ANSWER_V0, _A("list_of_allowed_callers", array_kind(AllowedCaller))),
+    ),
+    # Version 0 is "PSTN auto dial" (phone_list); versions 1 and 2 add method connect.
+    ClassSpec(29, 0, "Auto connect", _auto_connect("phone_list")),
+    ClassSpec(29, 1, "Auto connect", _auto_connect("destination_list"), (_M("connect", ZERO),)),
+    ClassSpec(29, 2, "Auto connect", _auto_connect("destination_list"), (_M("connect", ZERO),)),
+    ClassSpec(40, 0, "Push setup", _push(0), (_M("push", ZERO),)),
+    ClassSpec(40, 1, "Push setup", _push(1), (_M("push", ZERO),)),
+    ClassSpec(40, 2, "Push setup", _push(2), (_M("push", ZERO), _M("reset", ZERO))),
+    ClassSpec(
+        41,
+        0,
+        "TCP-UDP setup",
+        (
+            _A("tcp_udp_port", U16),
+            _A("ip_reference", OBIS),
+            _A("mss", U16),
+            _A("nb_of_sim_conn", U8),
+            _A("inactivity_time_out", U16),
+        ),
+    ),
+    ClassSpec(
+        42,
+        0,
+        "IPv4 setup",
+        (
+            _A("dl_reference", OBIS),
+            _A("ip_address", U32, _DYN),
+            _A("multicast_ip_address", array_kind(U32)),
+            _A("ip_options", array_kind(IpOption)),
+            _A("subnet_mask", U32),
+            _A("gateway_ip_address", U32),
+            _A("use_dhcp_flag", BOOL),
+            _A("primary_dns_address", U32),
+            _A("secondary_dns_address", U32),
+        ),
+        (
+            _M("add_mc_ip_address", U32),
+            _M("delete_mc_ip_address", U32),
+            _M("get_nbof_mc_ip_addresses", ZERO, U16),
+        ),
+    ),
+    ClassSpec(43, 0, "MAC address setup", (_A("mac_address", OCTETS),)),
+    ClassSpec(
+        44,
+        0,
+        "PPP setup",
+        (
+            _A("phy_reference", OBIS),
+            _A("lcp_options", array_kind(LcpOption)),
+            _A("ipcp_options", array_kind(LcpOption)),
+            _A("ppp_authentication", NullOrKind(StructKind(PppAuthentication))),
+        ),
+    ),
+    ClassSpec(
+        45,
+        0,
+        "GPRS modem setup",
+        (
+            _A("apn", OCTETS),
+            _A("pin_code", U16),
+            _A("quality_of_service", StructKind(QualityOfService)),
+        ),
+    ),
+    ClassSpec(
+        46,
+        0,
+        "SMTP setup",
+        (
+            _A("smtp_port", U16),
+            _A("user_name", OCTETS),
+            _A("login_password", OCTETS),
+            _A("server_address", OCTETS),
+            _A("sender_address", OCTETS),
+        ),
+    ),
+    ClassSpec(47, 0, "GSM diagnostic", _gsm(CellInfoV0, AdjacentCellV0)),
+    ClassSpec(47, 1, "GSM diagnostic", _gsm(CellInfo, AdjacentCell)),
+    ClassSpec(
+        48,
+        0,
+        "IPv6 setup",
+        (
+            _A("dl_reference", OBIS),
+            _A("address_config_mode", enum_kind(Ipv6AddressConfigMode)),
+            _A("unicast_ipv6_addresses", array_kind(OCTETS), _DYN),
+            _A("multicast_ipv6_addresses", array_kind(OCTETS)),
+            _A("gateway_ipv6_addresses", array_kind(OCTETS), _DYN),
+            _A("primary_dns_address", OCTETS),
+            _A("secondary_dns_address", OCTETS),
+            _A("traffic_class", U8),
+            _A("neighbor_discovery_setup", array_kind(NeighborDiscoverySetup)),
+        ),
+        (
+            _M("add_ipv6_address", _ADDRESS_PARAMETER),
+            _M("remove_ipv6_address", _ADDRESS_PARAMETER),
+        ),
+    ),
+    ClassSpec(
+        100,
+        0,
+        "NTP setup",
+        (
+            _A("activated", BOOL),
+            _A("server_address", OCTETS),
+            _A("server_port", U16),
+            _A("authentication_method", enum_kind(NtpAuthenticationMethod)),
+            _A("authentication_keys", array_kind(AuthenticationKey)),
+            _A("client_key", OCTETS),
+        ),
+        (
+            _M("synchronize", ZERO),
+            _M("add_authentication_key", StructKind(AuthenticationKey)),
+            _M("delete_authentication_key", U32),
+        ),
+    ),
+    ClassSpec(
+        151,
+        0,
+        "LTE monitoring",
+        (
+            _A("network_parameters", StructKind(LteNetworkParameters), _DYN),
+            _A("quality_of_service", StructKind(LteQualityOfService), _DYN),
+        ),
+    ),
+)

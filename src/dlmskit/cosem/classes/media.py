@@ -24,12 +24,23 @@ from dlmskit.apdu.common import OpenIntEnum
 from dlmskit.cosem.classes._comm_fields import (
     ANY,
     DATE_TIME_TAGGED,
+    OBIS,
     OCTETS,
     U8,
+    U16,
     U32,
+    ZERO,
+    AttrSpec,
+    ClassSpec,
+    IntKind,
+    MethSpec,
+    StructKind,
     ValueStruct,
+    array_kind,
+    enum_kind,
     kind_field,
 )
+from dlmskit.cosem.classes.comm import BaudRate, WindowElement
 from dlmskit.cosem_time import CosemDateTime
 
 __all__ = [
@@ -132,3 +143,110 @@ class CaptureTime(ValueStruct):
 
     attribute_id: int = kind_field(U8)
     time_stamp: CosemDateTime = kind_field(DATE_TIME_TAGGED)
+
+
+# ---------------------------------------------------------------------------------------
+# Class declarations (Blue Book attribute and method tables)
+# ---------------------------------------------------------------------------------------
+
+_A = AttrSpec
+_M = MethSpec
+_DYN = False
+_BAUD = enum_kind(BaudRate)
+# slave_install's primary address: unsigned in the Blue Book, integer as Gurux sends it;
+# both are accepted and kept.
+_PRIMARY_ADDRESS = IntKind(axdr.Unsigned, any_int=True)
+
+_MBUS_CLIENT_V0 = (
+    _A("mbus_port_reference", OBIS),
+    _A("capture_definition", array_kind(CaptureDefinition)),
+    _A("capture_period", U32),
+    _A("primary_address", U8),
+    _A("identification_number", U32),
+    _A("manufacturer_id", U16),
+    _A("version", U8),
+    _A("device_type", U8),
+    _A("access_number", U8, _DYN),
+    _A("status", U8, _DYN),
+    _A("alarm", U8, _DYN),
+)
+_MBUS_CLIENT_METHODS = (
+    _M("slave_install", _PRIMARY_ADDRESS),
+    _M("slave_deinstall", ZERO),
+    _M("capture", ZERO),
+    _M("reset_alarm", ZERO),
+    _M("synchronize_clock", ZERO),
+    _M("data_send", array_kind(DataDefinitionElement)),
+    _M("set_encryption_key", OCTETS),
+    _M("transfer_key", OCTETS),
+)
+
+CLASSES: tuple[ClassSpec, ...] = (
+    ClassSpec(
+        25,
+        0,
+        "M-Bus slave port setup",
+        (
+            _A("default_baud", _BAUD),
+            _A("avail_baud", _BAUD),
+            _A("addr_state", enum_kind(AddressState)),
+            _A("bus_address", U8),
+        ),
+    ),
+    ClassSpec(72, 0, "M-Bus client", _MBUS_CLIENT_V0, _MBUS_CLIENT_METHODS),
+    ClassSpec(
+        72,
+        1,
+        "M-Bus client",
+        (
+            *_MBUS_CLIENT_V0,
+            _A("configuration", U16),
+            _A("encryption_key_status", enum_kind(EncryptionKeyStatus), _DYN),
+        ),
+        _MBUS_CLIENT_METHODS,
+    ),
+    ClassSpec(
+        73,
+        1,
+        "Wireless mode Q channel",
+        (
+            _A("addr_state", enum_kind(AddressState)),
+            _A("device_address", OCTETS),
+            _A("address_mask", OCTETS),
+        ),
+    ),
+    ClassSpec(74, 0, "M-Bus master port setup", (_A("comm_speed", _BAUD),)),
+    ClassSpec(
+        76,
+        0,
+        "DLMS/COSEM server M-Bus port setup",
+        (
+            _A("mbus_profile_selection", OBIS),
+            _A("port_communication_status", enum_kind(PortCommunicationStatus), _DYN),
+            _A("data_header_type", enum_kind(MbusDataHeaderType)),
+            _A("primary_address", U8),
+            _A("identification_number", U32),
+            _A("manufacturer_id", U16),
+            _A("mbus_version", U8),
+            _A("device_type", U8),
+            _A("max_pdu_size", U16),
+            _A("listening_window", array_kind(WindowElement)),
+        ),
+    ),
+    ClassSpec(
+        77,
+        0,
+        "M-Bus diagnostic",
+        (
+            _A("received_signal_strength", U8, _DYN),
+            _A("channel_id", U8),
+            _A("link_status", enum_kind(LinkStatus), _DYN),
+            _A("broadcast_frames_counter", array_kind(BroadcastFrameCounter), _DYN),
+            _A("transmissions_counter", U32, _DYN),
+            _A("fcs_ok_frames_counter", U32, _DYN),
+            _A("fcs_nok_frames_counter", U32, _DYN),
+            _A("capture_time", StructKind(CaptureTime), _DYN),
+        ),
+        (_M("reset", ZERO),),
+    ),
+)

@@ -21,13 +21,22 @@ from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
 from dlmskit.cosem.classes._comm_fields import (
     BITS,
+    DATE_TIME,
+    DATE_TIME_TAGGED,
     I8,
     I16,
+    I32,
     OBIS,
     OCTETS,
     U8,
     U16,
+    U32,
     UTF8,
+    ZERO,
+    AttrSpec,
+    ClassSpec,
+    IntKind,
+    MethSpec,
     StructKind,
     ValueStruct,
     array_kind,
@@ -215,3 +224,104 @@ class TokenStatus(ValueStruct):
 
     status_code: TokenStatusCode = kind_field(enum_kind(TokenStatusCode))
     data_value: axdr.BitString = kind_field(BITS)
+
+
+# ---------------------------------------------------------------------------------------
+# Class declarations (Blue Book attribute and method tables)
+# ---------------------------------------------------------------------------------------
+
+_A = AttrSpec
+_M = MethSpec
+_DYN = False
+_UNIT_CHARGE = StructKind(UnitCharge)
+
+CLASSES: tuple[ClassSpec, ...] = (
+    ClassSpec(
+        111,
+        0,
+        "Account",
+        (
+            _A("account_mode_and_status", StructKind(AccountModeAndStatus), _DYN),
+            _A("current_credit_in_use", U8, _DYN),
+            _A("current_credit_status", BITS, _DYN),
+            _A("available_credit", I32, _DYN),
+            _A("amount_to_clear", I32, _DYN),
+            _A("clearance_threshold", I32),
+            _A("aggregated_debt", I32, _DYN),
+            _A("credit_reference_list", array_kind(OBIS)),
+            _A("charge_reference_list", array_kind(OBIS)),
+            _A("credit_charge_configuration", array_kind(CreditChargeConfiguration)),
+            _A("token_gateway_configuration", array_kind(TokenGatewayConfiguration)),
+            _A("account_activation_time", DATE_TIME),
+            _A("account_closure_time", DATE_TIME),
+            _A("currency", StructKind(Currency)),
+            _A("low_credit_threshold", I32),
+            _A("next_credit_available_threshold", I32),
+            _A("max_provision", U16),
+            _A("max_provision_period", I32),
+        ),
+        (_M("activate_account", ZERO), _M("close_account", ZERO), _M("reset_account", ZERO)),
+    ),
+    ClassSpec(
+        112,
+        0,
+        "Credit",
+        (
+            _A("current_credit_amount", I32, _DYN),
+            _A("type", enum_kind(CreditType)),
+            _A("priority", U8),
+            _A("warning_threshold", I32),
+            _A("limit", I32),
+            _A("credit_configuration", BITS),
+            _A("status", enum_kind(CreditStatus), _DYN),
+            _A("preset_credit_amount", I32),
+            _A("credit_available_threshold", I32),
+            _A("period", DATE_TIME),
+        ),
+        (
+            _M("update_amount", I32),
+            _M("set_amount_to_value", I32),
+            # unsigned as Gurux sends it (the credit status to invoke); any integer kept.
+            _M("invoke_credit", IntKind(axdr.Unsigned, any_int=True)),
+        ),
+    ),
+    ClassSpec(
+        113,
+        0,
+        "Charge",
+        (
+            _A("total_amount_paid", I32, _DYN),
+            _A("charge_type", enum_kind(ChargeType)),
+            _A("priority", U8),
+            _A("unit_charge_active", _UNIT_CHARGE),
+            _A("unit_charge_passive", _UNIT_CHARGE),
+            _A("unit_charge_activation_time", DATE_TIME),
+            _A("period", U32),
+            _A("charge_configuration", BITS),
+            _A("last_collection_time", DATE_TIME_TAGGED, _DYN),
+            _A("last_collection_amount", I32, _DYN),
+            _A("total_amount_remaining", I32, _DYN),
+            _A("proportion", U16),
+        ),
+        (
+            _M("update_unit_charge", _UNIT_CHARGE),
+            _M("activate_passive_unit_charge", ZERO),
+            _M("collect", ZERO),
+            _M("update_total_amount_remaining", I32),
+            _M("set_total_amount_remaining", I32),
+        ),
+    ),
+    ClassSpec(
+        115,
+        0,
+        "Token gateway",
+        (
+            _A("token", OCTETS, _DYN),
+            _A("token_time", DATE_TIME, _DYN),
+            _A("token_description", array_kind(OCTETS), _DYN),
+            _A("token_delivery_method", enum_kind(TokenDeliveryMethod), _DYN),
+            _A("token_status", StructKind(TokenStatus), _DYN),
+        ),
+        (_M("enter", OCTETS),),
+    ),
+)
