@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from dlmskit import apdu, axdr
-from dlmskit.cosem.classes import comm, media, payment
+from dlmskit.cosem.classes import comm, media, payment, plc
 from dlmskit.cosem.classes._comm_fields import ClassSpec, Kind
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError
@@ -19,7 +19,7 @@ from dlmskit.obis import Obis
 
 from .test_comm_values import E450_PUSH
 
-SPECS: tuple[ClassSpec, ...] = comm.CLASSES + media.CLASSES + payment.CLASSES
+SPECS: tuple[ClassSpec, ...] = comm.CLASSES + media.CLASSES + payment.CLASSES + plc.CLASSES
 BY_KEY = {(spec.class_id, spec.version): spec for spec in SPECS}
 
 BLUE_BOOK = "built from the Blue Book attribute description"
@@ -203,6 +203,23 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (115, 0, "token_status", "0202 1603 0408 80", BLUE_BOOK),
     (115, 0, "token_description", "0102 0903 414243 0900", BLUE_BOOK),
     (115, 0, "token_time", DT_OCTETS, BLUE_BOOK),
+    (50, 0, "frequencies", "0202 060000FA00 0600010400", GURUX),
+    (50, 0, "mac_group_addresses", "0102 120FFF 120FFE", GURUX),
+    (50, 0, "repeater_status", "0300", GURUX),
+    (51, 0, "active_initiator", "0203 0908 4D4D4D0000000001 120C01 1100", GURUX),
+    (53, 0, "synchronization_register", "0101 0202 120C01 0600000010", GURUX),
+    (
+        53,
+        0,
+        "desynchronization_listing",
+        "0205 0600000001 0600000002 0600000003 0600000004 0600000005",
+        GURUX,
+    ),
+    (53, 0, "broadcast_frames_counter", "0100", GURUX),
+    (56, 0, "reporting_system_list", "0101 0908 4D4D4D0000000001", GURUX),
+    (58, 0, "max_octets_i_pdu", "12 0080", GURUX),
+    (83, 0, "lnid", "10 FFFF", GURUX),
+    (86, 0, "firmware_version", "0905 312E322E33", GURUX),
 ]
 
 
@@ -321,6 +338,8 @@ METHOD_EXAMPLES: list[tuple[int, int, str, str, str]] = [
         "0203 0202 0FFD 0FFE 0203 120003 0906 0100010800FF 0F02 0100",
         BLUE_BOOK,
     ),
+    (53, 0, "reset", "0F00", GURUX),
+    (51, 0, "reset_new_not_synchronized", "120C01", "CHOICE (type not documented)"),
     (115, 0, "enter", "0914 3132333435363738393031323334353637383930", BLUE_BOOK),
 ]
 
@@ -360,5 +379,6 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     assert len(BY_KEY) == len(SPECS)
     wanted = {19, 23, 24, 25, 27, 28, 29, 40, 41, 42, 43, 44, 45, 46, 47, 48, 72, 73, 74}
     wanted |= {76, 77, 100, 111, 112, 113, 115, 151}
+    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86}
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}

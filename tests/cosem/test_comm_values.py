@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
-from dlmskit.cosem.classes import comm, media, payment
+from dlmskit.cosem.classes import comm, media, payment, plc
 from dlmskit.cosem.classes._comm_fields import ValueStruct
 from dlmskit.cosem.classes.comm import (
     ColumnDefinition,
@@ -267,7 +267,7 @@ def test_mbus_diagnostic_capture_time_and_counter() -> None:
 _ALL_VALUE_TYPES = sorted(
     {
         obj
-        for module in (comm, media, payment)
+        for module in (comm, media, payment, plc)
         for obj in vars(module).values()
         if isinstance(obj, type)
         and (issubclass(obj, ValueStruct) or obj is PushObject)
