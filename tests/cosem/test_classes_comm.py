@@ -220,6 +220,17 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (58, 0, "max_octets_i_pdu", "12 0080", GURUX),
     (83, 0, "lnid", "10 FFFF", GURUX),
     (86, 0, "firmware_version", "0905 312E322E33", GURUX),
+    (90, 0, "mac_bad_crc_count", "06 00000003", GURUX),
+    (152, 0, "udp_reference", "0906 0000190000FF", GURUX),
+    (152, 0, "wrapper_version", "1101", GURUX),
+    (152, 0, "transport_mode", "1600", GURUX),
+    (153, 0, "messages_counter", "020A" + "0600000001" * 10, GURUX),
+    (153, 0, "request_response_counter", "0208" + "0600000002" * 8, GURUX),
+    (153, 0, "bt_counter", "0203 0600000003 0600000002 0600000001", GURUX),
+    (153, 0, "capture_time", "0202 1102" + DT_TAGGED, GURUX),
+    (116, 0, "meter_pan", "0203 06000F4240 1500000000075BCD15 1107", GURUX),
+    (116, 0, "token_carrier_types", "0102 1101 1102", GURUX),
+    (116, 0, "commodity", "0A0B 454C4543545249434954 59", GURUX),
 ]
 
 
@@ -379,6 +390,6 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     assert len(BY_KEY) == len(SPECS)
     wanted = {19, 23, 24, 25, 27, 28, 29, 40, 41, 42, 43, 44, 45, 46, 47, 48, 72, 73, 74}
     wanted |= {76, 77, 100, 111, 112, 113, 115, 151}
-    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86}
+    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 116, 152, 153}
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}

@@ -390,6 +390,7 @@ class NullOrKind(Kind):
 U8 = IntKind(axdr.Unsigned)
 U16 = IntKind(axdr.LongUnsigned)
 U32 = IntKind(axdr.DoubleLongUnsigned)
+U64 = IntKind(axdr.Long64Unsigned)
 I8 = IntKind(axdr.Integer)
 I16 = IntKind(axdr.Long)
 I32 = IntKind(axdr.DoubleLong)

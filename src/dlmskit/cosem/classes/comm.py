@@ -22,6 +22,8 @@ class   name                         versions  notes
 48      IPv6 setup                   0         2 methods (add/remove address)
 100     NTP setup                    0         3 methods
 151     LTE monitoring               0
+152     CoAP setup                   0         as the Gurux class file documents it
+153     CoAP diagnostic              0         method reset
 ======  ===========================  ========  ==============================================
 
 Structured attribute values decode into the value types below (frozen dataclasses with
@@ -78,6 +80,11 @@ __all__ = [
     "CallType",
     "CellInfo",
     "CellInfoV0",
+    "CoapBlockTransferCounter",
+    "CoapCaptureTime",
+    "CoapMessagesCounter",
+    "CoapRequestResponseCounter",
+    "CoapTransportMode",
     "ConfirmationParameters",
     "CoverageEnhancement",
     "CsAttachment",
@@ -724,6 +731,60 @@ class LteQualityOfService(ValueStruct):
     coverage_enhancement: CoverageEnhancement = kind_field(enum_kind(CoverageEnhancement))
 
 
+class CoapTransportMode(OpenIntEnum):
+    """CoAP setup ``transport_mode``."""
+
+    RELIABLE = 0  # confirmable messages
+    UNRELIABLE = 1  # non-confirmable messages
+
+
+@_value
+class CoapMessagesCounter(ValueStruct):
+    """CoAP diagnostic ``messages_counter`` (ten double-long-unsigned counters)."""
+
+    tx: int = kind_field(U32)
+    rx: int = kind_field(U32)
+    tx_resend: int = kind_field(U32)
+    tx_reset: int = kind_field(U32)
+    rx_reset: int = kind_field(U32)
+    tx_ack: int = kind_field(U32)
+    rx_ack: int = kind_field(U32)
+    rx_drop: int = kind_field(U32)
+    tx_non_piggybacked: int = kind_field(U32)
+    max_rtx_exceeded: int = kind_field(U32)
+
+
+@_value
+class CoapRequestResponseCounter(ValueStruct):
+    """CoAP diagnostic ``request_response_counter`` (eight double-long-unsigned)."""
+
+    rx_requests: int = kind_field(U32)
+    tx_requests: int = kind_field(U32)
+    rx_response: int = kind_field(U32)
+    tx_response: int = kind_field(U32)
+    tx_client_error: int = kind_field(U32)
+    rx_client_error: int = kind_field(U32)
+    tx_server_error: int = kind_field(U32)
+    rx_server_error: int = kind_field(U32)
+
+
+@_value
+class CoapBlockTransferCounter(ValueStruct):
+    """CoAP diagnostic ``bt_counter`` (block-wise transfers started/completed/timed out)."""
+
+    started: int = kind_field(U32)
+    completed: int = kind_field(U32)
+    timeout: int = kind_field(U32)
+
+
+@_value
+class CoapCaptureTime(ValueStruct):
+    """CoAP diagnostic ``capture_time ::= structure {attribute_id, time_stamp: date-time}``."""
+
+    attribute_id: int = kind_field(U8)
+    time_stamp: CosemDateTime = kind_field(DATE_TIME_TAGGED)
+
+
 # ---------------------------------------------------------------------------------------
 # Class declarations (Blue Book attribute and method tables)
 # ---------------------------------------------------------------------------------------
@@ -983,5 +1044,36 @@ CLASSES: tuple[ClassSpec, ...] = (
             _A("network_parameters", StructKind(LteNetworkParameters), _DYN),
             _A("quality_of_service", StructKind(LteQualityOfService), _DYN),
         ),
+    ),
+    ClassSpec(
+        152,
+        0,
+        "CoAP setup",
+        (
+            _A("udp_reference", OBIS),
+            _A("ack_timeout", U16),
+            _A("ack_random_factor", U16),
+            _A("max_retransmit", U16),
+            _A("n_start", U16),
+            _A("delay_ack_timeout", U16),
+            _A("exponential_back_off", U16),
+            _A("probing_rate", U16),
+            _A("coap_uri_path", OCTETS),
+            _A("transport_mode", enum_kind(CoapTransportMode)),
+            _A("wrapper_version", ANY),  # CHOICE
+            _A("token_length", U8),
+        ),
+    ),
+    ClassSpec(
+        153,
+        0,
+        "CoAP diagnostic",
+        (
+            _A("messages_counter", StructKind(CoapMessagesCounter), _DYN),
+            _A("request_response_counter", StructKind(CoapRequestResponseCounter), _DYN),
+            _A("bt_counter", StructKind(CoapBlockTransferCounter), _DYN),
+            _A("capture_time", StructKind(CoapCaptureTime), _DYN),
+        ),
+        (_M("reset", ZERO),),
     ),
 )

@@ -7,6 +7,7 @@ class   name              versions  notes
 112     Credit            0         update_amount, set_amount_to_value, invoke_credit
 113     Charge            0         unit charge (active/passive), collect, ...
 115     Token gateway     0         enter (a token)
+116     IEC 62055-41      0         STS attributes (as the Gurux class file documents them)
 ======  ================  ========  ===================================================
 
 Facts from the Blue Book attribute tables as the Gurux class files document them (no code
@@ -31,7 +32,9 @@ from dlmskit.cosem.classes._comm_fields import (
     U8,
     U16,
     U32,
+    U64,
     UTF8,
+    VISIBLE,
     ZERO,
     AttrSpec,
     ClassSpec,
@@ -57,6 +60,7 @@ __all__ = [
     "CreditType",
     "Currency",
     "CurrencyUnit",
+    "MeterPan",
     "PaymentMode",
     "TokenDeliveryMethod",
     "TokenGatewayConfiguration",
@@ -230,6 +234,20 @@ class TokenStatus(ValueStruct):
 # Class declarations (Blue Book attribute and method tables)
 # ---------------------------------------------------------------------------------------
 
+
+@_value
+class MeterPan(ValueStruct):
+    """IEC 62055-41 attributes ``meter_pan`` (primary account number of an STS meter).
+
+    ``structure {issuer_id: double-long-unsigned, decoder_reference_number:
+    long64-unsigned, pan_check_digit: unsigned}``.
+    """
+
+    issuer_id: int = kind_field(U32)
+    decoder_reference_number: int = kind_field(U64)
+    pan_check_digit: int = kind_field(U8)
+
+
 _A = AttrSpec
 _M = MethSpec
 _DYN = False
@@ -323,5 +341,23 @@ CLASSES: tuple[ClassSpec, ...] = (
             _A("token_status", StructKind(TokenStatus), _DYN),
         ),
         (_M("enter", OCTETS),),
+    ),
+    ClassSpec(
+        116,
+        0,
+        "IEC 62055-41 attributes",
+        (
+            _A("meter_pan", StructKind(MeterPan)),
+            _A("commodity", VISIBLE),
+            _A("token_carrier_types", array_kind(U8)),
+            _A("encryption_algorithm", U8),
+            _A("supply_group_code", U32),
+            _A("tariff_index", U8),
+            _A("key_revision_number", U8),
+            _A("key_type", U8),
+            _A("key_expiry_number", U8),
+            _A("no_of_kct_supported", U8),
+            _A("sts_certificate_identifier", VISIBLE),
+        ),
     ),
 )

@@ -17,6 +17,7 @@ class   name                                                versions
 83      PRIME NB OFDM PLC MAC functional parameters         0
 84      PRIME NB OFDM PLC MAC counters                      0
 86      PRIME NB OFDM PLC Application identification        0
+90      G3-PLC MAC layer counters                           0
 ======  ==================================================  ========
 
 Attribute types as the Gurux class files document them (GXDLMSSFSK*, GXDLMSIec8802Llc*,
@@ -316,6 +317,23 @@ CLASSES: tuple[ClassSpec, ...] = (
             _A("mac_rx_ctrl_pkt_count", U32, _DYN),
             _A("mac_csma_fail_count", U32, _DYN),
             _A("mac_csma_ch_busy_count", U32, _DYN),
+        ),
+        _RESET,
+    ),
+    ClassSpec(
+        90,
+        0,
+        "G3-PLC MAC layer counters",
+        (
+            _A("mac_tx_data_packet_count", U32, _DYN),
+            _A("mac_rx_data_packet_count", U32, _DYN),
+            _A("mac_tx_cmd_packet_count", U32, _DYN),
+            _A("mac_rx_cmd_packet_count", U32, _DYN),
+            _A("mac_csma_fail_count", U32, _DYN),
+            _A("mac_csma_no_ack_count", U32, _DYN),
+            _A("mac_bad_crc_count", U32, _DYN),
+            _A("mac_tx_data_broadcast_count", U32, _DYN),
+            _A("mac_rx_data_broadcast_count", U32, _DYN),
         ),
         _RESET,
     ),
