@@ -221,6 +221,27 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (83, 0, "lnid", "10 FFFF", GURUX),
     (86, 0, "firmware_version", "0905 312E322E33", GURUX),
     (90, 0, "mac_bad_crc_count", "06 00000003", GURUX),
+    (92, 0, "adp_prefix_table", "0102 1140 1120", GURUX),
+    (
+        92,
+        0,
+        "adp_routing_configuration",
+        "0101 020E 1114 1200B4 110A 1100 1101 1102 1104 1100 1102 111E 12000A 0301 0300 1100",
+        GURUX,
+    ),
+    (92, 0, "adp_routing_table", "0101 0206 120001 120002 120010 1102 1100 12012C", GURUX),
+    (
+        92,
+        0,
+        "adp_context_information_table",
+        "0101 0205 0404 10 1140 0908 FD00000000000000 0301 120E10",
+        GURUX,
+    ),
+    (92, 0, "adp_blacklist_table", "0101 0202 120007 12003C", GURUX),
+    (92, 0, "adp_broadcast_log_table", "0101 0203 120000 1105 12000A", GURUX),
+    (92, 0, "adp_group_table", "0101 128001", GURUX),
+    (92, 2, "adp_destination_address", "0102 120001 120002", GURUX),
+    (92, 3, "adp_high_lqi", "11FF", GURUX),
     (152, 0, "udp_reference", "0906 0000190000FF", GURUX),
     (152, 0, "wrapper_version", "1101", GURUX),
     (152, 0, "transport_mode", "1600", GURUX),
@@ -390,6 +411,6 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     assert len(BY_KEY) == len(SPECS)
     wanted = {19, 23, 24, 25, 27, 28, 29, 40, 41, 42, 43, 44, 45, 46, 47, 48, 72, 73, 74}
     wanted |= {76, 77, 100, 111, 112, 113, 115, 151}
-    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 116, 152, 153}
+    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 92, 116, 152, 153}
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}

@@ -18,6 +18,7 @@ class   name                                                versions
 84      PRIME NB OFDM PLC MAC counters                      0
 86      PRIME NB OFDM PLC Application identification        0
 90      G3-PLC MAC layer counters                           0
+92      G3-PLC 6LoWPAN adaptation layer setup               0..3
 ======  ==================================================  ========
 
 Attribute types as the Gurux class files document them (GXDLMSSFSK*, GXDLMSIec8802Llc*,
@@ -55,6 +56,11 @@ __all__ = [
     "DeltaElectricalPhase",
     "DesynchronizationListing",
     "ElectricalPhase",
+    "G3BlacklistEntry",
+    "G3BroadcastLogEntry",
+    "G3DeviceType",
+    "G3RoutingConfiguration",
+    "G3RoutingEntry",
     "MacFrameCounter",
     "PrimeNodeState",
     "Repeater",
@@ -156,6 +162,99 @@ class DesynchronizationListing(ValueStruct):
     time_out_frame_not_ok_desynchronization: int = kind_field(U32)
     write_request_desynchronization: int = kind_field(U32)
     wrong_initiator_desynchronization: int = kind_field(U32)
+
+
+@_value
+class G3RoutingConfiguration(ValueStruct):
+    """G3-PLC 6LoWPAN ``adp_routing_configuration`` element (14 LOADng parameters)."""
+
+    net_traversal_time: int = kind_field(U8)
+    routing_table_entry_ttl: int = kind_field(U16)
+    kr: int = kind_field(U8)
+    km: int = kind_field(U8)
+    kc: int = kind_field(U8)
+    kq: int = kind_field(U8)
+    kh: int = kind_field(U8)
+    krt: int = kind_field(U8)
+    rreq_retries: int = kind_field(U8)
+    rreq_rerr_wait: int = kind_field(U8)
+    blacklist_table_entry_ttl: int = kind_field(U16)
+    unicast_rreq_gen_enable: bool = kind_field(BOOL)
+    rlc_enabled: bool = kind_field(BOOL)
+    add_rev_link_cost: int = kind_field(U8)
+
+
+@_value
+class G3RoutingEntry(ValueStruct):
+    """G3-PLC 6LoWPAN ``adp_routing_table`` element."""
+
+    destination_address: int = kind_field(U16)
+    next_hop_address: int = kind_field(U16)
+    route_cost: int = kind_field(U16)
+    hop_count: int = kind_field(U8)
+    weak_link_count: int = kind_field(U8)
+    valid_time: int = kind_field(U16)
+
+
+@_value
+class G3BlacklistEntry(ValueStruct):
+    """G3-PLC 6LoWPAN ``adp_blacklist_table`` element ``{neighbour_address, valid_time}``."""
+
+    neighbour_address: int = kind_field(U16)
+    valid_time: int = kind_field(U16)
+
+
+@_value
+class G3BroadcastLogEntry(ValueStruct):
+    """G3-PLC 6LoWPAN ``adp_broadcast_log_table`` element."""
+
+    source_address: int = kind_field(U16)
+    sequence_number: int = kind_field(U8)
+    valid_time: int = kind_field(U16)
+
+
+class G3DeviceType(OpenIntEnum):
+    """G3-PLC 6LoWPAN ``adp_device_type``."""
+
+    DEVICE = 0
+    COORDINATOR = 1
+    NOT_DEFINED = 2
+
+
+def _g3_6lowpan(version: int) -> tuple[AttrSpec, ...]:
+    attributes = [
+        _A("adp_max_hops", U8),
+        _A("adp_weak_lqi_value", U8),
+        _A("adp_security_level", U8),
+        _A("adp_prefix_table", array_kind(U8)),
+        _A("adp_routing_configuration", array_kind(G3RoutingConfiguration)),
+        _A("adp_broadcast_log_table_entry_ttl", U16),
+        _A("adp_routing_table", array_kind(G3RoutingEntry), _DYN),
+        # The context information table's element layout differs between sources: kept
+        # as CHOICE elements.
+        _A("adp_context_information_table", array_kind(ANY)),
+        _A("adp_blacklist_table", array_kind(G3BlacklistEntry), _DYN),
+        _A("adp_broadcast_log_table", array_kind(G3BroadcastLogEntry), _DYN),
+        _A("adp_group_table", array_kind(U16)),
+        _A("adp_max_join_wait_time", U16),
+        _A("adp_path_discovery_time", U8),
+        _A("adp_active_key_index", U8),
+        _A("adp_metric_type", U8),
+    ]
+    if version >= 1:
+        attributes += [
+            _A("adp_coord_short_address", U16),
+            _A("adp_disable_default_routing", BOOL),
+            _A("adp_device_type", enum_kind(G3DeviceType)),
+        ]
+    if version >= 2:
+        attributes += [
+            _A("adp_default_coord_route_enabled", BOOL),
+            _A("adp_destination_address", array_kind(U16)),
+        ]
+    if version >= 3:
+        attributes += [_A("adp_low_lqi", U8), _A("adp_high_lqi", U8)]
+    return tuple(attributes)
 
 
 _A = AttrSpec
@@ -336,6 +435,10 @@ CLASSES: tuple[ClassSpec, ...] = (
             _A("mac_rx_data_broadcast_count", U32, _DYN),
         ),
         _RESET,
+    ),
+    *(
+        ClassSpec(92, version, "G3-PLC 6LoWPAN adaptation layer setup", _g3_6lowpan(version))
+        for version in range(4)
     ),
     ClassSpec(
         86,
