@@ -221,6 +221,16 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (83, 0, "lnid", "10 FFFF", GURUX),
     (86, 0, "firmware_version", "0905 312E322E33", GURUX),
     (90, 0, "mac_bad_crc_count", "06 00000003", GURUX),
+    (91, 1, "mac_key_table", "0101 0202 1100 0910 000102030405060708090A0B0C0D0E0F", GURUX),
+    (91, 1, "mac_tone_mask", "0418 FFFFFF", GURUX),
+    (
+        91,
+        1,
+        "mac_neighbour_table",
+        "0101 020B 120001 0301 0418 FFFFFF 1601 0F00 1600 0418 000000 11FF 0F00 11FF 11FF",
+        GURUX,
+    ),
+    (91, 3, "mac_pos_table", "0101 0203 120001 11C8 11FF", GURUX),
     (92, 0, "adp_prefix_table", "0102 1140 1120", GURUX),
     (
         92,
@@ -371,6 +381,7 @@ METHOD_EXAMPLES: list[tuple[int, int, str, str, str]] = [
         BLUE_BOOK,
     ),
     (53, 0, "reset", "0F00", GURUX),
+    (91, 3, "mac_get_pos_table_entry", "120001", GURUX),
     (51, 0, "reset_new_not_synchronized", "120C01", "CHOICE (type not documented)"),
     (115, 0, "enter", "0914 3132333435363738393031323334353637383930", BLUE_BOOK),
 ]
@@ -392,6 +403,16 @@ def test_method_parameter_decodes_and_re_encodes(
     assert axdr.encode(method.parameter.encode(value, name)) == raw, source
 
 
+def test_g3_mac_get_neighbour_table_entry_returns_entries() -> None:
+    """Built from the layout the Gurux class file documents (11-element entry)."""
+    (method,) = [m for m in BY_KEY[91, 2].methods if m.name == "mac_get_neighbour_table_entry"]
+    assert method.result is not None
+    raw = _hex("0101 020B 120001 0301 0418 FFFFFF 1601 0F00 1600 0418 000000 11FF 0F00 11FF 11FF")
+    (entry,) = method.result.decode(axdr.decode(raw), "result")
+    assert entry.short_address == 1 and entry.enabled is True and entry.lqi == 255
+    assert axdr.encode(method.result.encode((entry,), "result")) == raw
+
+
 def test_ipv4_get_nbof_mc_ip_addresses_returns_long_unsigned() -> None:
     (method,) = [m for m in BY_KEY[42, 0].methods if m.name == "get_nbof_mc_ip_addresses"]
     assert method.result is not None
@@ -411,6 +432,6 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     assert len(BY_KEY) == len(SPECS)
     wanted = {19, 23, 24, 25, 27, 28, 29, 40, 41, 42, 43, 44, 45, 46, 47, 48, 72, 73, 74}
     wanted |= {76, 77, 100, 111, 112, 113, 115, 151}
-    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 92, 116, 152, 153}
+    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 91, 92, 116, 152, 153}
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}

@@ -18,6 +18,7 @@ class   name                                                versions
 84      PRIME NB OFDM PLC MAC counters                      0
 86      PRIME NB OFDM PLC Application identification        0
 90      G3-PLC MAC layer counters                           0
+91      G3-PLC MAC setup                                    1..3
 92      G3-PLC 6LoWPAN adaptation layer setup               0..3
 ======  ==================================================  ========
 
@@ -31,10 +32,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
 from dlmskit.cosem.classes._comm_fields import (
     ANY,
+    BITS,
     BOOL,
+    I8,
     I16,
     OCTETS,
     U8,
@@ -43,6 +47,7 @@ from dlmskit.cosem.classes._comm_fields import (
     ZERO,
     AttrSpec,
     ClassSpec,
+    IntKind,
     MethSpec,
     StructKind,
     ValueStruct,
@@ -59,6 +64,9 @@ __all__ = [
     "G3BlacklistEntry",
     "G3BroadcastLogEntry",
     "G3DeviceType",
+    "G3MacKey",
+    "G3NeighbourEntry",
+    "G3PosEntry",
     "G3RoutingConfiguration",
     "G3RoutingEntry",
     "MacFrameCounter",
@@ -213,12 +221,91 @@ class G3BroadcastLogEntry(ValueStruct):
     valid_time: int = kind_field(U16)
 
 
+@_value
+class G3MacKey(ValueStruct):
+    """G3-PLC MAC setup ``mac_key_table`` element ``{key_id, key}`` (key redacted in repr)."""
+
+    key_id: int = kind_field(U8)
+    key: bytes = kind_field(OCTETS)
+
+    def __repr__(self) -> str:
+        return f"G3MacKey(key_id={self.key_id}, key=<redacted>)"
+
+
+@_value
+class G3NeighbourEntry(ValueStruct):
+    """G3-PLC MAC setup ``mac_neighbour_table`` element (11 elements)."""
+
+    short_address: int = kind_field(U16)
+    enabled: bool = kind_field(BOOL)
+    tone_map: axdr.BitString = kind_field(BITS)
+    modulation: int = kind_field(IntKind(axdr.Enum))
+    tx_gain: int = kind_field(I8)
+    tx_res: int = kind_field(IntKind(axdr.Enum))
+    tx_coeff: axdr.BitString = kind_field(BITS)
+    lqi: int = kind_field(U8)
+    phase_differential: int = kind_field(I8)
+    tmr_valid_time: int = kind_field(U8)
+    neighbour_valid_time: int = kind_field(U8)
+
+
+@_value
+class G3PosEntry(ValueStruct):
+    """G3-PLC MAC setup v2+ ``mac_pos_table`` element ``{short_address, lqi, valid_time}``."""
+
+    short_address: int = kind_field(U16)
+    lqi: int = kind_field(U8)
+    valid_time: int = kind_field(U8)
+
+
 class G3DeviceType(OpenIntEnum):
     """G3-PLC 6LoWPAN ``adp_device_type``."""
 
     DEVICE = 0
     COORDINATOR = 1
     NOT_DEFINED = 2
+
+
+def _g3_mac(version: int) -> tuple[AttrSpec, ...]:
+    attributes = [
+        _A("mac_short_address", U16, _DYN),
+        _A("mac_rc_coord", U16, _DYN),
+        _A("mac_pan_id", U16, _DYN),
+        _A("mac_key_table", array_kind(G3MacKey)),
+        _A("mac_frame_counter", U32, _DYN),
+        _A("mac_tone_mask", BITS),
+        _A("mac_tmr_ttl", U8),
+        _A("mac_max_frame_retries", U8),
+        _A("mac_neighbour_table_entry_ttl", U8),
+        _A("mac_neighbour_table", array_kind(G3NeighbourEntry), _DYN),
+        _A("mac_high_priority_window_size", U8),
+        _A("mac_cscm_fairness_limit", U8),
+        _A("mac_beacon_randomization_window_length", U8),
+        _A("mac_a", U8),
+        _A("mac_k", U8),
+        _A("mac_min_cw_attempts", U8),
+        _A("mac_cenelec_legacy_mode", U8),
+        _A("mac_fcc_legacy_mode", U8),
+        _A("mac_max_be", U8),
+        _A("mac_max_csma_backoffs", U8),
+        _A("mac_min_be", U8),
+    ]
+    if version >= 2:
+        attributes += [
+            _A("mac_broadcast_max_cw_enabled", BOOL),
+            _A("mac_transmit_atten", U8),
+            _A("mac_pos_table", array_kind(G3PosEntry), _DYN),
+        ]
+    if version >= 3:
+        attributes.append(_A("mac_duplicate_detection_ttl", U8))
+    return tuple(attributes)
+
+
+def _g3_mac_methods(version: int) -> tuple[MethSpec, ...]:
+    methods = [_M("mac_get_neighbour_table_entry", U16, array_kind(G3NeighbourEntry))]
+    if version >= 3:
+        methods.append(_M("mac_get_pos_table_entry", U16, array_kind(G3PosEntry)))
+    return tuple(methods)
 
 
 def _g3_6lowpan(version: int) -> tuple[AttrSpec, ...]:
@@ -435,6 +522,11 @@ CLASSES: tuple[ClassSpec, ...] = (
             _A("mac_rx_data_broadcast_count", U32, _DYN),
         ),
         _RESET,
+    ),
+    # Version 0 is not declared: the sources at hand do not say how it differs from 1.
+    *(
+        ClassSpec(91, version, "G3-PLC MAC setup", _g3_mac(version), _g3_mac_methods(version))
+        for version in (1, 2, 3)
     ),
     *(
         ClassSpec(92, version, "G3-PLC 6LoWPAN adaptation layer setup", _g3_6lowpan(version))
