@@ -1,0 +1,840 @@
+"""The server role of the application session, sans-io (Green Book 9.4: ACSE and xDLMS).
+
+::
+
+    link        ── receive_apdu(bytes, now) ──▶ ServerSession ── data_to_send() ──▶ [APDUs]
+    application ◀── next_event(): AssociationEstablished, GetRequested, ...
+                ── send(get/set/action-response APDU, now) ──▶
+
+    IDLE ─AARQ accepted (0, 1)──────────────────▶ ASSOCIATED
+         ─AARQ accepted (2..7), AARE with StoC ─▶ AUTHENTICATING ─pass 3 verified─▶ ASSOCIATED
+         ─AARQ refused: AARE rejected ──────────▶ IDLE
+    ASSOCIATED ─RLRQ: RLRE─▶ IDLE
+
+The session checks every AARQ against the :class:`AssociationConfig` of its client SAP
+(application context, mechanism, secret, calling AP title, DLMS version, conformance) and
+answers with the AARE itself; the application answers GET / SET / ACTION with the
+response APDUs (``send``). A GET response too long for the client's max PDU size is sent
+in datablocks when the client negotiated block transfer with GET; the session answers the
+get-request-next itself (Green Book 9.4.6.7).
+
+Peer input in the wrong state gets the standard's answer (DESIGN.md rule 3): an xDLMS
+request outside an association, or a service not negotiated, gets an ExceptionResponse
+with state-error service-not-allowed; an APDU a server never receives, or one that
+does not decode, gets service-unknown; an APDU failing its security check gets
+deciphering-error. Transitions live in ``_TRANSITIONS``; a local call whose pair is
+missing raises :class:`~dlmskit.errors.LocalProtocolError`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from enum import Enum, auto
+from typing import Final
+
+from dlmskit import axdr
+from dlmskit.apdu import action, get
+from dlmskit.apdu import set as set_
+from dlmskit.apdu._base import Apdu, decode
+from dlmskit.apdu.acse import (
+    AARE,
+    AARQ,
+    ACSE_REQUIREMENTS_AUTHENTICATION,
+    RLRE,
+    RLRQ,
+    AcseServiceUser,
+    AssociationResult,
+    AuthenticationValue,
+    MechanismName,
+    ReleaseResponseReason,
+)
+from dlmskit.apdu.common import (
+    ActionResult,
+    DataAccessResult,
+    InvokeIdAndPriority,
+)
+from dlmskit.apdu.errors import (
+    ApplicationReference,
+    ConfirmedService,
+    ConfirmedServiceError,
+    ExceptionResponse,
+    ExceptionServiceError,
+    Initiate,
+    StateError,
+)
+from dlmskit.apdu.initiate import (
+    VAA_NAME_LN,
+    VAA_NAME_SN,
+    Conformance,
+    InitiateRequest,
+    InitiateResponse,
+)
+from dlmskit.errors import DecodeError, DlmsError, LocalProtocolError, RemoteProtocolError
+from dlmskit.security.context import SecurityContext
+from dlmskit.security.counters import IncomingCounterCheck
+from dlmskit.security.mechanisms import (
+    CHALLENGE_MAX,
+    CHALLENGE_MIN,
+    HlsContext,
+    MechanismId,
+    Role,
+    lls_check,
+    new_challenge,
+)
+from dlmskit.session import _common
+from dlmskit.session._events import (
+    NEED_DATA,
+    ActionRequested,
+    AssociationEstablished,
+    AssociationRejected,
+    AuthenticationFailed,
+    GetRequested,
+    NeedData,
+    ProtocolViolation,
+    Released,
+    ServerEvent,
+    SetRequested,
+)
+from dlmskit.session.settings import AssociationConfig, Referencing, ServerSettings
+
+__all__ = ["ServerInput", "ServerSession", "ServerState"]
+
+_log = logging.getLogger("dlmskit.session")
+
+_MIN_CLIENT_PDU: Final = 12  # Green Book 9.4.6.2: smaller is pdu-size-too-short
+
+
+class ServerState(Enum):
+    """The server association states."""
+
+    IDLE = auto()
+    AUTHENTICATING = auto()  # AARE sent for HLS, pass 3 awaited
+    ASSOCIATED = auto()
+
+
+class ServerInput(Enum):
+    """Local calls and the classes of APDU a client can send."""
+
+    # local
+    REPLY = auto()
+    LINK_DOWN = auto()
+    # from the peer
+    AARQ = auto()
+    RLRQ = auto()
+    REQUEST = auto()  # get / set / action request
+    UNEXPECTED = auto()  # an APDU a server never receives (responses, AARE, ...)
+    INVALID = auto()  # undecodable, or failing its security check
+
+
+LOCAL_INPUTS: Final = frozenset({ServerInput.REPLY, ServerInput.LINK_DOWN})
+PEER_INPUTS: Final = tuple(i for i in ServerInput if i not in LOCAL_INPUTS)
+
+
+class _Kind(Enum):
+    GET = auto()
+    SET = auto()
+    ACTION = auto()
+
+
+@dataclass(slots=True)
+class _GetTransfer:
+    """A GET response going out in datablocks."""
+
+    iip: InvokeIdAndPriority
+    blocks: list[bytes]
+    sent: int = 0  # number of the last block sent
+
+
+@dataclass(frozen=True, slots=True)
+class _Stimulus:
+    apdu: Apdu | None = None
+    now: float = 0.0
+    error: str = ""
+    service_error: ExceptionServiceError = ExceptionServiceError.OTHER_REASON
+    state_error: StateError = StateError.SERVICE_UNKNOWN
+
+
+class _Refusal(Exception):
+    """An AARQ is refused: the AARE's result, diagnostic and service error."""
+
+    def __init__(
+        self,
+        diagnostic: AcseServiceUser,
+        service_error: ConfirmedServiceError | None = None,
+        result: AssociationResult = AssociationResult.REJECTED_PERMANENT,
+    ) -> None:
+        super().__init__(diagnostic.name)
+        self.diagnostic = diagnostic
+        self.service_error = service_error
+        self.result = result
+
+
+def _initiate_error(error: Initiate | ApplicationReference) -> ConfirmedServiceError:
+    return ConfirmedServiceError(
+        confirmed_service=ConfirmedService.INITIATE_ERROR, service_error=error
+    )
+
+
+def _classify(apdu: Apdu) -> ServerInput:
+    if isinstance(apdu, AARQ):
+        return ServerInput.AARQ
+    if isinstance(apdu, RLRQ):
+        return ServerInput.RLRQ
+    if isinstance(apdu, _common.GET_REQUESTS + _common.SET_REQUESTS + _common.ACTION_REQUESTS):
+        return ServerInput.REQUEST
+    return ServerInput.UNEXPECTED
+
+
+def _request_kind(apdu: Apdu) -> _Kind:
+    if isinstance(apdu, _common.GET_REQUESTS):
+        return _Kind.GET
+    if isinstance(apdu, _common.SET_REQUESTS):
+        return _Kind.SET
+    return _Kind.ACTION
+
+
+_RESPONSE_KIND: Final = {
+    **dict.fromkeys(_common.GET_RESPONSES, _Kind.GET),
+    **dict.fromkeys(_common.SET_RESPONSES, _Kind.SET),
+    **dict.fromkeys(_common.ACTION_RESPONSES, _Kind.ACTION),
+}
+
+
+@dataclass(slots=True)
+class _Association:
+    config: AssociationConfig
+    conformance: Conformance
+    client_max_pdu: int
+    client_title: bytes | None
+    challenge: bytes = b""
+    peer_challenge: bytes = b""
+    pending: dict[int, tuple[_Kind, InvokeIdAndPriority]] = field(default_factory=dict)
+    transfers: dict[int, _GetTransfer] = field(default_factory=dict)
+
+
+class ServerSession:
+    """One server-side association endpoint for the client at ``client_sap``.
+
+    ``receive_apdu(data, now)``: one APDU from the link. ``next_event()``: the next event
+    or :data:`NEED_DATA`. ``send(apdu, now)``: the application's answer to a
+    Get/Set/ActionRequested event (a response APDU with the request's
+    invoke-id-and-priority, or an ExceptionResponse). ``data_to_send()``: APDUs for the
+    link. ``connection_lost(now)``: the link went down.
+    """
+
+    def __init__(self, settings: ServerSettings, *, client_sap: int) -> None:
+        if not isinstance(settings, ServerSettings):
+            raise TypeError(f"settings must be ServerSettings, not {type(settings).__name__}")
+        self.settings: Final = settings
+        self.client_sap: Final = client_sap
+        self.config: Final = settings.associations.get(client_sap)
+        self._state = ServerState.IDLE
+        self._events: deque[ServerEvent] = deque()
+        self._out: list[bytes] = []
+        self._association: _Association | None = None
+        self._security: SecurityContext | None = None
+        self._incoming = settings.incoming_counter or IncomingCounterCheck()
+
+    # --- public API -------------------------------------------------------------------
+
+    @property
+    def state(self) -> ServerState:
+        return self._state
+
+    @property
+    def negotiated_conformance(self) -> Conformance | None:
+        return self._association.conformance if self._association else None
+
+    def receive_apdu(self, data: bytes | bytearray | memoryview, now: float) -> None:
+        """Interpret one APDU received from the link (answers go to data_to_send)."""
+        if self._state is not ServerState.IDLE and len(data) > self.settings.max_receive_pdu_size:
+            self._dispatch(
+                ServerInput.INVALID,
+                _Stimulus(
+                    now=now,
+                    error=f"APDU of {len(data)} bytes exceeds the max PDU size",
+                    state_error=StateError.SERVICE_NOT_ALLOWED,
+                    service_error=ExceptionServiceError.PDU_TOO_LONG,
+                ),
+            )
+            return
+        try:
+            apdu = decode(data)
+        except DecodeError as exc:
+            self._dispatch(ServerInput.INVALID, _Stimulus(now=now, error=str(exc)))
+            return
+        if isinstance(apdu, _common.CIPHERED_TYPES):
+            try:
+                if self._security is None or self._state is ServerState.IDLE:
+                    raise RemoteProtocolError(f"{apdu.NAME} but no ciphering was negotiated")
+                apdu = decode(self._security.unprotect(apdu))
+                if isinstance(apdu, _common.CIPHERED_TYPES):
+                    raise RemoteProtocolError("a ciphered APDU inside a ciphered APDU")
+            except DlmsError as exc:
+                self._dispatch(
+                    ServerInput.INVALID,
+                    _Stimulus(
+                        now=now,
+                        error=str(exc),
+                        state_error=StateError.SERVICE_NOT_ALLOWED,
+                        service_error=ExceptionServiceError.DECIPHERING_ERROR,
+                    ),
+                )
+                return
+        elif (
+            self._security is not None
+            and self._state is not ServerState.IDLE
+            and not isinstance(apdu, AARQ | RLRQ)
+        ):
+            self._dispatch(
+                ServerInput.INVALID,
+                _Stimulus(
+                    now=now,
+                    error=f"{apdu.NAME} not ciphered, the policy requires it",
+                    state_error=StateError.SERVICE_NOT_ALLOWED,
+                    service_error=ExceptionServiceError.DECIPHERING_ERROR,
+                ),
+            )
+            return
+        self._dispatch(_classify(apdu), _Stimulus(apdu=apdu, now=now))
+
+    def send(self, response: Apdu, now: float) -> None:
+        """Answer a pending request with ``response`` (a response APDU or an
+        ExceptionResponse / ConfirmedServiceError, which answer the oldest request)."""
+        if not isinstance(response, Apdu):
+            raise TypeError(f"send takes a response APDU, not {type(response).__name__}")
+        self._dispatch(ServerInput.REPLY, _Stimulus(apdu=response, now=now))
+
+    def connection_lost(self, now: float) -> None:
+        self._dispatch(ServerInput.LINK_DOWN, _Stimulus(now=now))
+
+    def next_event(self) -> ServerEvent | NeedData:
+        return self._events.popleft() if self._events else NEED_DATA
+
+    def data_to_send(self) -> list[bytes]:
+        out, self._out = self._out, []
+        return out
+
+    def next_timeout(self) -> float | None:
+        """The server runs no timer of its own (the link's inactivity timer ends idle
+        associations); present for the uniform layer API."""
+        return None
+
+    def handle_timeout(self, now: float) -> None:
+        return None
+
+    # --- the machine ------------------------------------------------------------------
+
+    def _dispatch(self, what: ServerInput, stimulus: _Stimulus) -> None:
+        entry = _TRANSITIONS.get((self._state, what))
+        if entry is None:
+            raise LocalProtocolError(
+                f"{what.name.lower()} is not allowed in state {self._state.name}"
+            )
+        handler, next_state = entry
+        override = handler(self, stimulus)
+        self._state = override if override is not None else next_state
+
+    def _emit(self, apdu: Apdu) -> None:
+        data = apdu.to_bytes()
+        if (
+            self._security is not None
+            and self._state is not ServerState.IDLE
+            and not isinstance(apdu, AARE | RLRE)
+        ):
+            data = self._security.protect(data).to_bytes()
+        self._out.append(data)
+
+    def _exception(self, state_error: StateError, service_error: ExceptionServiceError) -> None:
+        self._emit(ExceptionResponse(state_error=state_error, service_error=service_error))
+
+    def _end(self) -> None:
+        self._association = None
+        self._security = None
+
+    # --- association ------------------------------------------------------------------
+
+    def _aarq(self, stimulus: _Stimulus) -> ServerState | None:
+        aarq = stimulus.apdu
+        assert isinstance(aarq, AARQ)
+        self._end()
+        try:
+            return self._accept(aarq)
+        except _Refusal as refusal:
+            self._security = None
+            self._association = None
+            self._refuse(aarq, refusal)
+            return ServerState.IDLE
+
+    def _refuse(self, aarq: AARQ, refusal: _Refusal) -> None:
+        self._out.append(
+            AARE(
+                application_context_name=aarq.application_context_name,
+                result=refusal.result,
+                result_source_diagnostic=refusal.diagnostic,
+                user_information=refusal.service_error,
+            ).to_bytes()
+        )
+        self._events.append(
+            AssociationRejected(
+                result=refusal.result,
+                diagnostic=refusal.diagnostic,
+                service_error=refusal.service_error,
+            )
+        )
+
+    def _accept(self, aarq: AARQ) -> ServerState:
+        config = self.config
+        settings = self.settings
+        user = AcseServiceUser
+        if config is None:
+            raise _Refusal(user.NO_REASON_GIVEN)
+        ciphered = config.policy is not None
+        context = config.referencing.context(ciphered=ciphered)
+        if aarq.application_context_name != context.oid:
+            raise _Refusal(user.APPLICATION_CONTEXT_NAME_NOT_SUPPORTED)
+        mechanism: int | None = 0
+        if aarq.mechanism_name is not None:
+            name = MechanismName.from_oid(aarq.mechanism_name)
+            mechanism = None if name is None else int(name)
+        if mechanism != config.mechanism:
+            raise _Refusal(user.AUTHENTICATION_MECHANISM_NAME_NOT_RECOGNISED)
+        title = bytes(aarq.calling_ap_title) if aarq.calling_ap_title is not None else None
+        needs_title = ciphered or config.mechanism in (5, 6, 7)
+        if needs_title and (title is None or len(title) != 8):
+            raise _Refusal(user.CALLING_AP_TITLE_NOT_RECOGNIZED)
+        value = aarq.calling_authentication_value
+        challenge = b""
+        if config.mechanism != MechanismId.LOWEST:
+            if value is None:
+                raise _Refusal(user.AUTHENTICATION_REQUIRED)
+            if config.mechanism == MechanismId.LOW:
+                assert config.secret is not None
+                if not lls_check(config.secret, value.value):
+                    raise _Refusal(user.AUTHENTICATION_FAILURE)
+            elif not CHALLENGE_MIN <= len(value.value) <= CHALLENGE_MAX:
+                raise _Refusal(user.AUTHENTICATION_FAILURE)
+            else:
+                challenge = value.value
+        initiate = self._initiate(aarq, title)
+        if initiate.proposed_dlms_version_number < 6:
+            raise _Refusal(user.NO_REASON_GIVEN, _initiate_error(Initiate.DLMS_VERSION_TOO_LOW))
+        if initiate.client_max_receive_pdu_size < _MIN_CLIENT_PDU:
+            raise _Refusal(user.NO_REASON_GIVEN, _initiate_error(Initiate.PDU_SIZE_TOO_SHORT))
+        conformance = Conformance(initiate.proposed_conformance & config.conformance)
+        if not conformance:
+            raise _Refusal(user.NO_REASON_GIVEN, _initiate_error(Initiate.INCOMPATIBLE_CONFORMANCE))
+        if initiate.dedicated_key is not None and self._security is not None:
+            try:
+                self._security.keys = self._security.keys.with_dedicated_key(
+                    bytes(initiate.dedicated_key)
+                )
+            except DlmsError:
+                raise _Refusal(
+                    user.NO_REASON_GIVEN, _initiate_error(ApplicationReference.DECIPHERING_ERROR)
+                ) from None
+        response = InitiateResponse(
+            negotiated_dlms_version_number=settings.dlms_version,
+            negotiated_conformance=conformance,
+            server_max_receive_pdu_size=settings.max_receive_pdu_size,
+            vaa_name=VAA_NAME_LN if config.referencing is Referencing.LOGICAL_NAME else VAA_NAME_SN,
+        )
+        association = _Association(
+            config=config,
+            conformance=conformance,
+            client_max_pdu=initiate.client_max_receive_pdu_size,
+            client_title=title,
+            peer_challenge=challenge,
+        )
+        hls = config.mechanism >= MechanismId.HIGH
+        if hls:
+            association.challenge = new_challenge(settings.challenge_length, random=settings.random)
+        user_information: Apdu = response
+        if self._security is not None:
+            user_information = _common.protect_initiate(self._security, response.to_bytes())
+        self._out.append(
+            AARE(
+                application_context_name=aarq.application_context_name,
+                result=AssociationResult.ACCEPTED,
+                result_source_diagnostic=user.AUTHENTICATION_REQUIRED if hls else user.NULL,
+                responding_ap_title=settings.system_title
+                if (hls or ciphered) and settings.system_title is not None
+                else None,
+                responder_acse_requirements=ACSE_REQUIREMENTS_AUTHENTICATION
+                if config.mechanism
+                else None,
+                mechanism_name=aarq.mechanism_name if config.mechanism else None,
+                responding_authentication_value=AuthenticationValue.charstring(
+                    association.challenge
+                )
+                if hls
+                else None,
+                user_information=user_information,
+            ).to_bytes()
+        )
+        self._association = association
+        if hls:
+            return ServerState.AUTHENTICATING
+        self._established()
+        return ServerState.ASSOCIATED
+
+    def _initiate(self, aarq: AARQ, title: bytes | None) -> InitiateRequest:
+        """The InitiateRequest of the AARQ, unprotected when the association is ciphered."""
+        config = self.config
+        assert config is not None
+        info = aarq.user_information
+        if config.policy is not None:
+            settings = self.settings
+            assert settings.keys is not None and settings.outgoing_counter is not None
+            if not isinstance(info, _common.CIPHERED_TYPES):
+                raise _Refusal(AcseServiceUser.NO_REASON_GIVEN)
+            keys = replace(settings.keys, peer_system_title=title, dedicated_key=None)
+            self._security = SecurityContext(
+                keys, settings.outgoing_counter, config.policy, self._incoming
+            )
+            try:
+                info = decode(self._security.unprotect(info))
+            except DlmsError:
+                raise _Refusal(
+                    AcseServiceUser.NO_REASON_GIVEN,
+                    _initiate_error(ApplicationReference.DECIPHERING_ERROR),
+                ) from None
+        if not isinstance(info, InitiateRequest):
+            raise _Refusal(AcseServiceUser.NO_REASON_GIVEN)
+        return info
+
+    def _established(self) -> None:
+        association = self._association
+        assert association is not None and self.config is not None
+        self._events.append(
+            AssociationEstablished(
+                client_sap=self.client_sap,
+                conformance=association.conformance,
+                client_max_receive_pdu_size=association.client_max_pdu,
+                mechanism=int(self.config.mechanism),
+                client_system_title=association.client_title,
+            )
+        )
+
+    def _aarq_associated(self, stimulus: _Stimulus) -> ServerState | None:
+        # An association exists on this link already: refuse the second one and keep the
+        # first (Green Book 9.4.4: one association per client SAP at a time).
+        aarq = stimulus.apdu
+        assert isinstance(aarq, AARQ)
+        self._out.append(
+            AARE(
+                application_context_name=aarq.application_context_name,
+                result=AssociationResult.REJECTED_TRANSIENT,
+                result_source_diagnostic=AcseServiceUser.NO_REASON_GIVEN,
+            ).to_bytes()
+        )
+        self._events.append(
+            ProtocolViolation(error=RemoteProtocolError("AARQ while an association is open"))
+        )
+        return None
+
+    def _pass3(self, stimulus: _Stimulus) -> ServerState | None:
+        request = stimulus.apdu
+        association = self._association
+        assert association is not None and self.config is not None
+        if not (
+            isinstance(request, action.ActionRequestNormal)
+            and request.cosem_method_descriptor == _common.REPLY_TO_HLS_AUTHENTICATION
+        ):
+            # Green Book 9.4.4: only reply_to_HLS_authentication before pass 3 is done.
+            self._exception(
+                StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.OPERATION_NOT_POSSIBLE
+            )
+            return ServerState.AUTHENTICATING
+        parameters = request.method_invocation_parameters
+        reason = ""
+        answer: bytes | None = None
+        if parameters is None or not isinstance(parameters.value, axdr.OctetString):
+            reason = "pass 3 without f(StoC)"
+        else:
+            try:
+                context = self._hls_context()
+                context.verify_client(bytes(parameters.value))
+                answer = context.server_response()
+            except DlmsError as exc:
+                reason = str(exc)
+        if answer is None:
+            self._emit(
+                action.ActionResponseNormal(
+                    invoke_id_and_priority=request.invoke_id_and_priority,
+                    single_response=action.ActionResponseWithOptionalData(
+                        result=ActionResult.READ_WRITE_DENIED
+                    ),
+                )
+            )
+            self._events.append(AuthenticationFailed(reason=reason))
+            self._end()
+            return ServerState.IDLE
+        self._emit(
+            action.ActionResponseNormal(
+                invoke_id_and_priority=request.invoke_id_and_priority,
+                single_response=action.ActionResponseWithOptionalData(
+                    result=ActionResult.SUCCESS,
+                    return_parameters=get.Data(axdr.OctetString(answer)),
+                ),
+            )
+        )
+        self._established()
+        return None
+
+    def _hls_context(self) -> HlsContext:
+        association = self._association
+        config = self.config
+        settings = self.settings
+        assert association is not None and config is not None
+        keys = settings.keys
+        invocation_counter = 0
+        if config.mechanism == MechanismId.HIGH_GMAC:
+            assert settings.outgoing_counter is not None
+            invocation_counter = settings.outgoing_counter.next()
+        return HlsContext(
+            mechanism=config.mechanism,
+            role=Role.SERVER,
+            own_challenge=association.challenge,
+            peer_challenge=association.peer_challenge,
+            secret=config.secret,
+            own_system_title=settings.system_title,
+            peer_system_title=association.client_title,
+            suite=keys.suite if keys is not None else 0,
+            invocation_counter=invocation_counter,
+            encryption_key=keys.global_unicast_key if keys is not None else None,
+            authentication_key=keys.authentication_key if keys is not None else None,
+            private_key=settings.private_key,
+            peer_public_key=config.client_public_key,
+            hls2=config.hls2,
+        )
+
+    def _rlrq(self, stimulus: _Stimulus) -> ServerState | None:
+        rlrq = stimulus.apdu
+        assert isinstance(rlrq, RLRQ)
+        user_information: Apdu | None = None
+        if self._security is not None and isinstance(rlrq.user_information, _common.CIPHERED_TYPES):
+            try:
+                self._security.unprotect(rlrq.user_information)
+                association = self._association
+                assert association is not None and self.config is not None
+                response = InitiateResponse(
+                    negotiated_dlms_version_number=self.settings.dlms_version,
+                    negotiated_conformance=association.conformance,
+                    server_max_receive_pdu_size=self.settings.max_receive_pdu_size,
+                )
+                user_information = _common.protect_initiate(self._security, response.to_bytes())
+            except DlmsError as exc:
+                self._events.append(ProtocolViolation(error=RemoteProtocolError(str(exc))))
+        self._out.append(
+            RLRE(reason=ReleaseResponseReason.NORMAL, user_information=user_information).to_bytes()
+        )
+        was = self._state
+        self._end()
+        if was is not ServerState.IDLE:
+            self._events.append(Released(reason="peer"))
+        return None
+
+    def _link_down(self, stimulus: _Stimulus) -> ServerState | None:
+        if self._state is not ServerState.IDLE:
+            self._events.append(Released(reason="link"))
+        self._end()
+        return None
+
+    # --- services ---------------------------------------------------------------------
+
+    def _not_associated(self, stimulus: _Stimulus) -> ServerState | None:
+        self._exception(
+            StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.OPERATION_NOT_POSSIBLE
+        )
+        return None
+
+    def _unexpected(self, stimulus: _Stimulus) -> ServerState | None:
+        name = getattr(stimulus.apdu, "NAME", "?")
+        self._events.append(
+            ProtocolViolation(error=RemoteProtocolError(f"{name} is not a request"))
+        )
+        self._exception(StateError.SERVICE_UNKNOWN, ExceptionServiceError.SERVICE_NOT_SUPPORTED)
+        return None
+
+    def _invalid(self, stimulus: _Stimulus) -> ServerState | None:
+        self._events.append(ProtocolViolation(error=RemoteProtocolError(stimulus.error)))
+        self._exception(stimulus.state_error, stimulus.service_error)
+        return None
+
+    def _allowed(self, request: Apdu, conformance: Conformance) -> bool:
+        c = Conformance
+        if isinstance(request, get.GetRequestNormal):
+            return bool(conformance & c.GET) and (
+                request.access_selection is None or bool(conformance & c.SELECTIVE_ACCESS)
+            )
+        if isinstance(request, get.GetRequestWithList):
+            return bool(conformance & c.GET and conformance & c.MULTIPLE_REFERENCES)
+        if isinstance(request, get.GetRequestNext):
+            return bool(conformance & c.BLOCK_TRANSFER_WITH_GET_OR_READ)
+        if isinstance(request, set_.SetRequestNormal):
+            return bool(conformance & c.SET)
+        if isinstance(request, set_.SetRequestWithList):
+            return bool(conformance & c.SET and conformance & c.MULTIPLE_REFERENCES)
+        if isinstance(request, action.ActionRequestNormal):
+            return bool(conformance & c.ACTION)
+        if isinstance(request, action.ActionRequestWithList):
+            return bool(conformance & c.ACTION and conformance & c.MULTIPLE_REFERENCES)
+        return False  # SET / ACTION with blocks: not offered by this server yet
+
+    def _request(self, stimulus: _Stimulus) -> ServerState | None:
+        request = stimulus.apdu
+        association = self._association
+        assert request is not None and association is not None
+        if not self._allowed(request, association.conformance):
+            # Green Book 9.4.6: a service outside the negotiated conformance block.
+            self._exception(
+                StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.SERVICE_NOT_SUPPORTED
+            )
+            return None
+        iip = getattr(request, "invoke_id_and_priority", None)
+        assert isinstance(iip, InvokeIdAndPriority)
+        invoke_id = iip.invoke_id
+        if isinstance(request, get.GetRequestNext):
+            self._next_block(association, request)
+            return None
+        if invoke_id in association.pending or invoke_id in association.transfers:
+            self._exception(
+                StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.OPERATION_NOT_POSSIBLE
+            )
+            return None
+        kind = _request_kind(request)
+        association.pending[invoke_id] = (kind, iip)
+        if kind is _Kind.GET:
+            self._events.append(GetRequested(invoke_id=invoke_id, request=request))
+        elif kind is _Kind.SET:
+            self._events.append(SetRequested(invoke_id=invoke_id, request=request))
+        else:
+            self._events.append(ActionRequested(invoke_id=invoke_id, request=request))
+        return None
+
+    def _next_block(self, association: _Association, request: get.GetRequestNext) -> None:
+        iip = request.invoke_id_and_priority
+        transfer = association.transfers.get(iip.invoke_id)
+        if transfer is None:
+            self._emit(
+                get.GetResponseNormal(
+                    invoke_id_and_priority=iip, result=DataAccessResult.NO_LONG_GET_IN_PROGRESS
+                )
+            )
+            return
+        if request.block_number != transfer.sent:
+            del association.transfers[iip.invoke_id]
+            self._emit(
+                get.GetResponseWithDatablock(
+                    invoke_id_and_priority=transfer.iip,
+                    result=get.DataBlockG(
+                        last_block=True,
+                        block_number=transfer.sent,
+                        result=DataAccessResult.DATA_BLOCK_NUMBER_INVALID,
+                    ),
+                )
+            )
+            return
+        self._send_block(association, transfer)
+
+    def _send_block(self, association: _Association, transfer: _GetTransfer) -> None:
+        index = transfer.sent
+        transfer.sent += 1
+        last = transfer.sent == len(transfer.blocks)
+        if last:
+            del association.transfers[transfer.iip.invoke_id]
+        self._emit(
+            get.GetResponseWithDatablock(
+                invoke_id_and_priority=transfer.iip,
+                result=get.DataBlockG(
+                    last_block=last,
+                    block_number=transfer.sent,
+                    result=axdr.OctetString(transfer.blocks[index]),
+                ),
+            )
+        )
+
+    def _reply(self, stimulus: _Stimulus) -> ServerState | None:
+        response = stimulus.apdu
+        association = self._association
+        assert response is not None and association is not None
+        if isinstance(response, ExceptionResponse | ConfirmedServiceError):
+            if not association.pending:
+                raise LocalProtocolError("no request is pending")
+            del association.pending[next(iter(association.pending))]
+            self._emit(response)
+            return None
+        kind = _RESPONSE_KIND.get(type(response))
+        if kind is None:
+            raise LocalProtocolError(f"{response.NAME} is not a response a server sends")
+        iip = getattr(response, "invoke_id_and_priority", None)
+        assert isinstance(iip, InvokeIdAndPriority)
+        entry = association.pending.get(iip.invoke_id)
+        if entry is None:
+            raise LocalProtocolError(f"no request with invoke id {iip.invoke_id} is pending")
+        if entry[0] is not kind:
+            raise LocalProtocolError(
+                f"{response.NAME} does not answer the {entry[0].name} request {iip.invoke_id}"
+            )
+        del association.pending[iip.invoke_id]
+        if isinstance(response, get.GetResponseNormal) and isinstance(response.result, get.Data):
+            limit = association.client_max_pdu
+            if self._security is not None:
+                limit -= _common.CIPHERING_OVERHEAD
+            if len(response.to_bytes()) > limit:
+                self._split(association, response, limit)
+                return None
+        self._emit(response)
+        return None
+
+    def _split(
+        self, association: _Association, response: get.GetResponseNormal, limit: int
+    ) -> None:
+        iip = response.invoke_id_and_priority
+        if not association.conformance & Conformance.BLOCK_TRANSFER_WITH_GET_OR_READ:
+            # Green Book 9.4.6.7: without block transfer a too long answer cannot go out.
+            self._emit(
+                get.GetResponseNormal(
+                    invoke_id_and_priority=iip, result=DataAccessResult.OTHER_REASON
+                )
+            )
+            return
+        assert isinstance(response.result, get.Data)
+        data = axdr.encode(response.result.value)
+        blocks = _common.split_get_response(data, limit - _common.DATABLOCK_G_OVERHEAD)
+        transfer = _GetTransfer(iip=iip, blocks=blocks)
+        association.transfers[iip.invoke_id] = transfer
+        self._send_block(association, transfer)
+
+
+_Handler = Callable[[ServerSession, _Stimulus], "ServerState | None"]
+
+
+def _build_table() -> dict[tuple[ServerState, ServerInput], tuple[_Handler, ServerState]]:
+    s, i = ServerState, ServerInput
+    c = ServerSession
+    table: dict[tuple[ServerState, ServerInput], tuple[_Handler, ServerState]] = {}
+
+    def add(state: ServerState, what: ServerInput, handler: _Handler, after: ServerState) -> None:
+        table[(state, what)] = (handler, after)
+
+    for state in ServerState:
+        add(state, i.UNEXPECTED, c._unexpected, state)
+        add(state, i.INVALID, c._invalid, state)
+        add(state, i.LINK_DOWN, c._link_down, s.IDLE)
+        add(state, i.RLRQ, c._rlrq, s.IDLE)
+    add(s.IDLE, i.AARQ, c._aarq, s.IDLE)
+    add(s.IDLE, i.REQUEST, c._not_associated, s.IDLE)
+    add(s.AUTHENTICATING, i.AARQ, c._aarq, s.IDLE)
+    add(s.AUTHENTICATING, i.REQUEST, c._pass3, s.ASSOCIATED)
+    add(s.ASSOCIATED, i.AARQ, c._aarq_associated, s.ASSOCIATED)
+    add(s.ASSOCIATED, i.REQUEST, c._request, s.ASSOCIATED)
+    add(s.ASSOCIATED, i.REPLY, c._reply, s.ASSOCIATED)
+    return table
+
+
+_TRANSITIONS: Final = _build_table()
