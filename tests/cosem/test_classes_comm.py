@@ -48,8 +48,11 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (23, 1, "max_info_field_length_transmit", "12 0080", BLUE_BOOK),
     (23, 0, "max_info_field_length_transmit", "11 80", "Blue Book IEC HDLC setup version 0"),
     (23, 1, "inactivity_time_out", "12 0078", BLUE_BOOK),
-    (24, 0, "primary_address_list", "0102 1101 1102", GURUX),
-    (24, 0, "tab_ti_list", "0102 0F05 0FFB", GURUX),
+    (24, 1, "primary_address_list", "0102 1101 1102", GURUX),
+    (24, 1, "tab_ti_list", "0102 0F05 0FFB", GURUX),
+    (24, 0, "primary_address_list", "0101 1101", "IEC 62056-62 A.6 layout"),
+    (24, 0, "tab_ti_list", "0101 0F05", "IEC 62056-62 A.6 layout"),
+    (23, 0, "max_info_field_length_receive", "12 00F8", "a v0 meter sending long-unsigned"),
     (27, 0, "initialization_string", "0101 0202 0904 41545A0D 0902 4F4B", BLUE_BOOK),
     (27, 1, "initialization_string", "0101 0203 0904 41545A0D 0902 4F4B 120064", BLUE_BOOK),
     (27, 1, "modem_profile", "0102 0902 4F4B 0907 434F4E4E454354", BLUE_BOOK),
@@ -310,7 +313,12 @@ def test_decoded_values_are_typed() -> None:
     spec = BY_KEY[40, 0]
     index, kind = _attribute(spec, "send_destination_and_method")
     assert index == 3
-    value = kind.decode(axdr.decode(_hex(ATTRIBUTE_EXAMPLES[18][3])), "x")
+    (example,) = [
+        h
+        for c, v, n, h, _ in ATTRIBUTE_EXAMPLES
+        if (c, v, n) == (40, 0, "send_destination_and_method")
+    ]
+    value = kind.decode(axdr.decode(_hex(example)), "x")
     assert isinstance(value, comm.SendDestinationAndMethod)
     assert value.destination == b"192.168.0.10:4059"
     index, kind = _attribute(spec, "push_object_list")
@@ -332,10 +340,15 @@ def test_versions_differ_where_the_blue_book_says() -> None:
     assert _attribute(BY_KEY[40, 1], "repetition_delay")[1].decode(raw, "x") == 60
     with pytest.raises(DecodeError, match="RepetitionDelay must be a structure"):
         _attribute(BY_KEY[40, 2], "repetition_delay")[1].decode(raw, "x")
-    # HDLC setup v0 refuses a long-unsigned max info field length, v1 refuses an unsigned.
+    # HDLC setup v0 keeps whichever integer type came (unsigned per the Blue Book,
+    # long-unsigned from some meters); v1 refuses an unsigned.
+    v0_kind = _attribute(BY_KEY[23, 0], "max_info_field_length_receive")[1]
+    for raw_hex in ("1180", "120080"):
+        value = v0_kind.decode(axdr.decode(_hex(raw_hex)), "x")
+        assert value == 128 and axdr.encode(v0_kind.encode(value, "x")) == _hex(raw_hex)
     with pytest.raises(DecodeError, match="must be unsigned"):
-        _attribute(BY_KEY[23, 0], "max_info_field_length_receive")[1].decode(
-            axdr.decode(_hex("120080")), "max_info_field_length_receive"
+        _attribute(BY_KEY[23, 0], "window_size_receive")[1].decode(
+            axdr.decode(_hex("120001")), "window_size_receive"
         )
     with pytest.raises(DecodeError, match="must be long-unsigned"):
         _attribute(BY_KEY[23, 1], "max_info_field_length_receive")[1].decode(

@@ -6,8 +6,8 @@ Declared here, by (class id, version):
 class   name                         versions  notes
 ======  ===========================  ========  ==============================================
 19      IEC local port setup         0, 1      IEC 62056-21 optical / local port
-23      IEC HDLC setup               0, 1      v0: max info field lengths are ``unsigned``
-24      IEC twisted pair (1) setup   0         as Gurux documents it (mode, speed, lists)
+23      IEC HDLC setup               0, 1      v0: max info field lengths ``unsigned``
+24      IEC twisted pair (1) setup   0, 1      v0 per IEC 62056-62 A.6; v1 adds mode, speed
 27      Modem configuration          0, 1      v1 adds ``delay_after_response``
 28      Auto answer                  0, 2      v2 adds ``list_of_allowed_callers``
 29      Auto connect                 0, 1, 2   v0 "PSTN auto dial"; v1/v2 add ``connect``
@@ -881,12 +881,27 @@ CLASSES: tuple[ClassSpec, ...] = (
     ClassSpec(19, 0, "IEC local port setup", _LOCAL_PORT),
     ClassSpec(19, 1, "IEC local port setup", _LOCAL_PORT),
     # Version 0 carried the maximum information field lengths as unsigned (at most 128);
-    # version 1 widened them to long-unsigned (Blue Book IEC HDLC setup, version history).
-    ClassSpec(23, 0, "IEC HDLC setup", _hdlc(U8)),
+    # version 1 widened them to long-unsigned. Meters that report version 0 with
+    # long-unsigned values exist (DLMS_SPODES declares v0 so), so v0 accepts either
+    # integer type and keeps the one received.
+    ClassSpec(23, 0, "IEC HDLC setup", _hdlc(IntKind(axdr.Unsigned, any_int=True))),
     ClassSpec(23, 1, "IEC HDLC setup", _hdlc(U16)),
+    # Version 0 as IEC 62056-62 Annex A.6 lists it; version 1 (mode and comm_speed) as the
+    # Gurux class file documents it (Gurux numbers that layout 0).
     ClassSpec(
         24,
         0,
+        "IEC twisted pair (1) setup",
+        (
+            _A("secondary_address", OCTETS),
+            _A("primary_address_list", array_kind(U8)),
+            _A("tab_ti_list", array_kind(I8)),
+            _A("fatal_error", IntKind(axdr.Enum), _DYN),
+        ),
+    ),
+    ClassSpec(
+        24,
+        1,
         "IEC twisted pair (1) setup",
         (
             _A("mode", enum_kind(TwistedPairMode)),
