@@ -3,6 +3,8 @@ the TCP wrapper (tests/session/_pair.py), with seeded loss on HDLC."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from dlmskit import axdr
@@ -16,8 +18,12 @@ from dlmskit.apdu.common import (
 )
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, Data
 from dlmskit.link.hdlc import HdlcParameters
+from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
-from dlmskit.security.mechanisms import MechanismId
+from dlmskit.security import keys
+from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
+from dlmskit.security.keys import SecurityKeys
+from dlmskit.security.mechanisms import SAPHIR_ENERDIS_SHA256, MechanismId
 from dlmskit.session import (
     Action,
     ActionResult,
@@ -27,6 +33,8 @@ from dlmskit.session import (
     AssociationConfig,
     AssociationEstablished,
     AssociationRejected,
+    AuthenticationFailed,
+    ClientSession,
     ClientSettings,
     ClientState,
     Get,
@@ -35,6 +43,7 @@ from dlmskit.session import (
     MethodCall,
     Release,
     Released,
+    ServerSession,
     ServerSettings,
     ServerState,
     Set,
@@ -42,6 +51,7 @@ from dlmskit.session import (
     SetWithList,
 )
 from tests.session._pair import Objects, Pair
+from tests.vectors import item_bytes, record
 
 REGISTER = CosemAttributeDescriptor(
     class_id=3, instance_id=Obis(1, 0, 1, 8, 0, 255), attribute_id=2
@@ -217,3 +227,154 @@ def test_release_by_disconnect_quirk() -> None:
     pair.run_until(lambda: pair.client_link.state.name == "DISCONNECTED")
     pair.server.connection_lost(pair.now)
     assert pair.server.state is ServerState.IDLE
+
+
+# --- HLS (stage 2) ---------------------------------------------------------------------------
+
+EK = bytes.fromhex("000102030405060708090A0B0C0D0E0F")
+AK = bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF")
+CLIENT_ST = bytes.fromhex("4D4D4D0000000001")
+SERVER_ST = bytes.fromhex("4D4D4D0000BC614E")
+
+
+def counter(initial: int = 0) -> OutgoingCounter:
+    return OutgoingCounter(MemoryCounterStore(), "global-unicast", initial=initial)
+
+
+def hls_settings(
+    mechanism: MechanismId, suite: int, *, client_secret: bytes = b"secret-1"
+) -> tuple[ClientSettings, ServerSettings]:
+    length = 32 if suite == 2 else 16
+    ek, ak = bytes(range(length)), bytes(range(100, 100 + length))
+    client_keys = SecurityKeys(
+        system_title=CLIENT_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+    )
+    server_keys = SecurityKeys(
+        system_title=SERVER_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+    )
+    client_private = server_private = None
+    client_public = server_public = None
+    if mechanism == MechanismId.HIGH_ECDSA:
+        client_private = keys.generate_private_key(suite)
+        server_private = keys.generate_private_key(suite)
+        client_public = client_private.public_key()
+        server_public = server_private.public_key()
+    hls2 = SAPHIR_ENERDIS_SHA256 if mechanism == MechanismId.HIGH else None
+    secret = None if mechanism in (5, 7) else b"secret-1"
+    client = ClientSettings(
+        mechanism=mechanism,
+        secret=None if secret is None else client_secret,
+        keys=client_keys,
+        outgoing_counter=counter(),
+        private_key=client_private,
+        server_public_key=server_public,
+        hls2=hls2,
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(
+                mechanism=mechanism,
+                secret=secret,
+                conformance=0x00FE1F,
+                client_public_key=client_public,
+                hls2=hls2,
+            )
+        },
+        keys=server_keys,
+        outgoing_counter=counter(1000),
+        private_key=server_private,
+    )
+    return client, server
+
+
+HLS_CASES = [(m, s) for m in range(2, 8) for s in (0, 1, 2) if not (m == 7 and s == 0)]
+
+
+@pytest.mark.parametrize(("mechanism", "suite"), HLS_CASES)
+def test_hls_mechanisms_over_hdlc(mechanism: int, suite: int) -> None:
+    """Mechanisms 2-6 in suites 0-2 and 7 in suites 1 and 2: AARQ/AARE with the
+    challenges, pass 3 (ACTION on 0.0.40.0.0.255 method 1), pass 4, then a GET."""
+    client, server = hls_settings(MechanismId(mechanism), suite)
+    pair = Pair(client, server, objects=objects())
+    accepted = associate(pair)
+    assert accepted.server_system_title == SERVER_ST
+    hls_action = [a for d, a in pair.apdus if d == "c"][1]
+    assert hls_action[:12] == bytes.fromhex("C301C1000F0000280000FF01")
+    result = pair.call(Get(descriptor=REGISTER))
+    assert isinstance(result, GetResult)
+    assert result.result == Data(axdr.DoubleLongUnsigned(123456))
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("mechanism", [2, 3, 4, 6])
+def test_hls_wrong_secret_fails_on_both_sides(transport: str, mechanism: int) -> None:
+    client, server = hls_settings(MechanismId(mechanism), 0, client_secret=b"secret-2")
+    pair = Pair(client, server, transport=transport)  # type: ignore[arg-type]
+    pair.connect()
+    event = pair.call(Associate())
+    assert isinstance(event, AuthenticationFailed)
+    assert pair.client.state is ClientState.IDLE
+    assert pair.server.state is ServerState.IDLE
+    assert any(isinstance(e, AuthenticationFailed) for e in pair.server_events)
+    # a GET now is refused by the server (no association): service-not-allowed
+    pair.client.send(Associate(), pair.now)  # the client may try again
+
+
+def test_hls_ecdsa_with_the_wrong_server_key_fails_on_the_client() -> None:
+    client, server = hls_settings(MechanismId.HIGH_ECDSA, 1)
+    other = keys.generate_private_key(1).public_key()
+    client = replace(client, server_public_key=other)
+    pair = Pair(client, server)
+    pair.connect()
+    event = pair.call(Associate())
+    assert isinstance(event, AuthenticationFailed)
+    assert pair.client.state is ClientState.IDLE
+    # the server, which verified pass 3, believes the association is open
+    assert pair.server.state is ServerState.ASSOCIATED
+
+
+def test_request_before_pass_3_is_refused_by_the_server() -> None:
+    """Green Book 9.4.4: in the pending association only reply_to_HLS_authentication."""
+    client, server = hls_settings(MechanismId.HIGH_MD5, 0)
+    session = ServerSession(server, client_sap=16)
+    aarq = ClientSession(client)
+    aarq.send(Associate(), 0.0)
+    session.receive_apdu(aarq.data_to_send()[0], 0.0)
+    session.data_to_send()
+    assert session.state is ServerState.AUTHENTICATING
+    session.receive_apdu(bytes.fromhex("C001C100080000010000FF0200"), 0.0)
+    assert session.data_to_send() == [bytes.fromhex("D80101")]
+    assert session.state is ServerState.AUTHENTICATING
+
+
+def test_sec01_hls_gmac_exchange_byte_for_byte() -> None:
+    """SEC-01 (Green Book HLS-5 example; u9n/dlms-cosem tests/test_security.py and
+    arabine/opendlms tests/test_aes128gcm.cpp) with XDLMS-42/43 (opendlms simulator trace):
+    the AARQ, the pass-3 ACTION and the pass-4 answer, with CtoS 'K56iVagY', StoC
+    'P6wRJ21F', client IC 1 and server IC 0x01234567."""
+    sec = record("SEC-01")
+    client_keys = SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK)
+    server_keys = SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK)
+    client = ClientSettings(
+        mechanism=MechanismId.HIGH_GMAC,
+        keys=client_keys,
+        outgoing_counter=counter(1),
+        conformance=0x62FEDF,
+        challenge_length=8,
+        random=lambda n: b"K56iVagY",
+    )
+    server = ServerSettings(
+        associations={1: AssociationConfig(mechanism=MechanismId.HIGH_GMAC, conformance=0x001010)},
+        keys=server_keys,
+        outgoing_counter=counter(0x01234567),
+        challenge_length=8,
+        random=lambda n: b"P6wRJ21F",
+    )
+    pair = Pair(client, server, transport="wrapper", client_sap=1)
+    associate(pair)
+    client_apdus = [a for d, a in pair.apdus if d == "c"]
+    server_apdus = [a for d, a in pair.apdus if d == "s"]
+    assert client_apdus[0] == WrapperPdu.decode(item_bytes("XDLMS", 42)).apdu
+    assert client_apdus[1] == bytes.fromhex(sec["pass3_action_request_example"])
+    assert server_apdus[1] == bytes.fromhex(sec["pass4_action_response_example"])
+    assert server_apdus[1] == WrapperPdu.decode(item_bytes("XDLMS", 43)).apdu
