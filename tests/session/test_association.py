@@ -21,6 +21,8 @@ from dlmskit.link.hdlc import HdlcParameters
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
 from dlmskit.security import keys
+from dlmskit.security.ciphering import Envelope
+from dlmskit.security.context import Policy
 from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
 from dlmskit.security.mechanisms import SAPHIR_ENERDIS_SHA256, MechanismId
@@ -38,9 +40,11 @@ from dlmskit.session import (
     ClientSettings,
     ClientState,
     Get,
+    GetRequested,
     GetResult,
     GetWithList,
     MethodCall,
+    ProtocolViolation,
     Release,
     Released,
     ServerSession,
@@ -378,3 +382,230 @@ def test_sec01_hls_gmac_exchange_byte_for_byte() -> None:
     assert client_apdus[1] == bytes.fromhex(sec["pass3_action_request_example"])
     assert server_apdus[1] == bytes.fromhex(sec["pass4_action_response_example"])
     assert server_apdus[1] == WrapperPdu.decode(item_bytes("XDLMS", 43)).apdu
+
+
+# --- ciphering (stage 3) ---------------------------------------------------------------------
+
+GREEN_BOOK_ST = bytes.fromhex("4D4D4D0000BC614E")  # SEC-02/03/04
+DEDICATED = bytes.fromhex("00112233445566778899AABBCCDDEEFF")  # SEC-03 decrypted initiate
+
+
+class FixedCounter(OutgoingCounter):
+    """Hands out the same invocation counter every time: only to reproduce vectors whose
+    frames all use IC 0x01234567 (SEC-03 and SEC-04); never a real counter."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(MemoryCounterStore(), "fixed", initial=value)
+        self.value = value
+
+    def next(self) -> int:
+        return self.value
+
+
+def sec03_client(outgoing: OutgoingCounter | None = None) -> ClientSettings:
+    return ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        conformance=0x007E1F,
+        max_receive_pdu_size=0x04B0,
+        keys=SecurityKeys(system_title=GREEN_BOOK_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=outgoing or FixedCounter(0x01234567),
+        policy=Policy(envelope=Envelope.DED),
+        use_dedicated_key=True,
+        dedicated_key=DEDICATED,
+    )
+
+
+def sec04_server(outgoing: OutgoingCounter | None = None) -> ServerSettings:
+    return ServerSettings(
+        associations={
+            16: AssociationConfig(
+                mechanism=MechanismId.LOW,
+                secret=b"12345678",
+                conformance=0x007C1F,
+                policy=Policy(envelope=Envelope.DED),
+            )
+        },
+        max_receive_pdu_size=0x0400,
+        keys=SecurityKeys(system_title=GREEN_BOOK_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=outgoing or FixedCounter(0x01234567),
+    )
+
+
+def test_sec03_ciphered_aarq_byte_for_byte() -> None:
+    """SEC-03 (u9n/dlms-cosem tests/test_asce/test_aarq.py, Green Book example): LN with
+    ciphering, LLS '12345678', calling AP title 4D4D4D0000BC614E, glo-initiate-request
+    (SC 0x30, IC 0x01234567) carrying the dedicated key."""
+    session = ClientSession(sec03_client())
+    session.send(Associate(), 0.0)
+    assert session.data_to_send() == [bytes.fromhex(record("SEC-03")["aarq"])]
+
+
+def test_sec03_aarq_accepted_by_the_server_and_sec04_release() -> None:
+    """The server takes the SEC-03 AARQ (deciphers the InitiateRequest, learns the
+    dedicated key); SEC-04: the RLRQ a client sends then carries the same glo-initiate
+    (byte for byte with the fixed counter), and the server's RLRE is SEC-04's
+    (InitiateResponse 007C1F / 0x0400 ciphered under 4D4D4D0000BC614E, IC 0x01234567)."""
+    sec04 = record("SEC-04")
+    server = ServerSession(
+        sec04_server(),
+        client_sap=16,
+    )
+    server.receive_apdu(bytes.fromhex(record("SEC-03")["aarq"]), 0.0)
+    [aare] = server.data_to_send()
+    assert server.state is ServerState.ASSOCIATED
+
+    client = ClientSession(sec03_client())
+    client.send(Associate(), 0.0)
+    client.data_to_send()
+    client.receive_apdu(aare, 0.0)
+    accepted = client.next_event()
+    assert isinstance(accepted, AssociationAccepted)
+    assert accepted.conformance == 0x007C1F
+    client.send(Release(), 0.0)
+    [rlrq] = client.data_to_send()
+    assert rlrq == bytes.fromhex(sec04["rlrq"])
+
+    # The server saw IC 0x01234567 in the AARQ: the same counter again is a replay, so
+    # the release it answers comes from a client one counter further on.
+    later = ClientSession(sec03_client(FixedCounter(0x01234568)))
+    later.send(Associate(), 0.0)
+    later.data_to_send()
+    later.receive_apdu(aare, 0.0)
+    later.next_event()
+    later.send(Release(), 0.0)
+    server.receive_apdu(later.data_to_send()[0], 0.0)
+    assert server.data_to_send() == [bytes.fromhex(sec04["rlre"])]
+    assert server.state is ServerState.IDLE
+    # The first client's AARE came with IC 0x01234567 too: the RLRE's counter is a replay,
+    # reported, and the association is released all the same.
+    client.receive_apdu(bytes.fromhex(sec04["rlre"]), 0.0)
+    replay = client.next_event()
+    assert isinstance(replay, ProtocolViolation) and "replay" in replay.reason
+    assert client.next_event() == Released(reason="rlre")
+
+
+def test_sec02_glo_get_request_reaches_the_server_application() -> None:
+    """SEC-02 (u9n/dlms-cosem tests/test_security.py): the authenticated and encrypted
+    glo-get-request of clock.time from 4D4D4D0000BC614E, IC 0x01234567, after an
+    association whose AARQ used a lower counter."""
+    settings = replace(
+        sec04_server(counter(5)),
+        associations={
+            16: AssociationConfig(
+                mechanism=MechanismId.LOW, secret=b"12345678", conformance=0x007C1F, policy=Policy()
+            )
+        },
+    )
+    server = ServerSession(settings, client_sap=16)
+    client = ClientSession(
+        replace(
+            sec03_client(counter(0x01234000)),
+            policy=Policy(),
+            use_dedicated_key=False,
+            dedicated_key=None,
+        )
+    )
+    client.send(Associate(), 0.0)
+    server.receive_apdu(client.data_to_send()[0], 0.0)
+    server.data_to_send()
+    server.next_event()
+    server.receive_apdu(bytes.fromhex(record("SEC-02")["full_glo_get_request_apdu"]), 0.0)
+    event = server.next_event()
+    assert isinstance(event, GetRequested)
+    assert event.request.to_bytes() == bytes.fromhex(record("SEC-02")["plaintext_apdu"])
+    # the same frame again is a replay: deciphering-error, nothing for the application
+    server.receive_apdu(bytes.fromhex(record("SEC-02")["full_glo_get_request_apdu"]), 0.0)
+    assert server.data_to_send()[-1] == bytes.fromhex("D80105")
+    assert isinstance(server.next_event(), ProtocolViolation)
+
+
+POLICIES = [
+    Policy(),
+    Policy(authenticated=True, encrypted=False),
+    Policy(authenticated=False, encrypted=True),
+    Policy(envelope=Envelope.DED),
+    Policy(envelope=Envelope.GENERAL_GLO),
+    Policy(envelope=Envelope.GENERAL_DED),
+]
+
+
+@pytest.mark.parametrize("suite", [0, 1, 2])
+@pytest.mark.parametrize(
+    "policy", POLICIES, ids=lambda p: f"{p.envelope.value}-{int(p.authenticated)}{int(p.encrypted)}"
+)
+@pytest.mark.parametrize("mechanism", [MechanismId.LOW, MechanismId.HIGH_GMAC])
+def test_ciphered_associations(suite: int, policy: Policy, mechanism: MechanismId) -> None:
+    """Every envelope and protection, suites 0-2, LLS and HLS-GMAC: association, GET,
+    SET, ACTION and release, every xDLMS APDU on the wire ciphered; counters advance."""
+    length = 32 if suite == 2 else 16
+    ek, ak = bytes(range(length)), bytes(range(50, 50 + length))
+    dedicated = policy.envelope in (Envelope.DED, Envelope.GENERAL_DED)
+    secret = b"12345678" if mechanism == MechanismId.LOW else None
+    client_counter = counter(10)
+    client = ClientSettings(
+        mechanism=mechanism,
+        secret=secret,
+        keys=SecurityKeys(
+            system_title=CLIENT_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+        ),
+        outgoing_counter=client_counter,
+        policy=policy,
+        use_dedicated_key=dedicated,
+        random=lambda n: bytes(range(n)),
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(
+                mechanism=mechanism, secret=secret, conformance=0x00FE1F, policy=policy
+            )
+        },
+        keys=SecurityKeys(
+            system_title=SERVER_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+        ),
+        outgoing_counter=counter(100),
+    )
+    pair = Pair(client, server, objects=objects(), transport="wrapper")
+    associate(pair)
+    assert pair.call(Get(descriptor=REGISTER)) == GetResult(
+        invoke_id=1, results=(Data(axdr.DoubleLongUnsigned(123456)),)
+    )
+    assert pair.call(Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(1))) == SetResult(
+        invoke_id=1, results=(DataAccessResult.SUCCESS,)
+    )
+    assert isinstance(pair.call(Action(descriptor=RESET)), ActionResult)
+    assert pair.call(Release()) == Released(reason="rlre")
+    xdlms = [a for _, a in pair.apdus if a[0] not in (0x60, 0x61, 0x62, 0x63)]
+    assert xdlms and all(
+        a[0] in range(0x21, 0xE0) and a[0] not in (0xC0, 0xC1, 0xC3, 0xC4, 0xC5, 0xC7)
+        for a in xdlms
+    )
+    assert client_counter.peek > 10 + 3
+
+
+def test_plain_request_in_a_ciphered_association_is_refused() -> None:
+    client = ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+        policy=Policy(),
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
+        },
+        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+    )
+    pair = Pair(client, server, transport="wrapper")
+    associate(pair)
+    pair.server.receive_apdu(bytes.fromhex("C001C100080000010000FF0200"), pair.now)
+    assert pair.server.data_to_send() == [bytes.fromhex("D80105")]
+    # and a downgraded answer is refused by the client
+    pair.client.send(Get(descriptor=REGISTER), pair.now)
+    pair.client.data_to_send()
+    pair.client.receive_apdu(bytes.fromhex("C401C10009020000"), pair.now)
+    event = pair.client.next_event()
+    assert isinstance(event, ProtocolViolation)
+    assert pair.client.state is ClientState.ASSOCIATED

@@ -208,6 +208,7 @@ class ClientSession:
         self._challenge = b""
         self._hls: HlsContext | None = None
         self._accepted: AssociationAccepted | None = None
+        self._initiate: InitiateRequest | None = None
         self.server_max_receive_pdu_size = 0
         self.negotiated_conformance = settings.conformance
 
@@ -367,8 +368,9 @@ class ClientSession:
             assert settings.keys is not None and settings.outgoing_counter is not None
             keys = settings.keys
             if settings.use_dedicated_key:
+                # a fresh dedicated key of the suite's key length
                 dedicated = settings.dedicated_key or settings.random(
-                    len(keys.global_unicast_key or b"0" * 16)
+                    len(keys.global_unicast_key or b"")
                 )
                 keys = keys.with_dedicated_key(dedicated)
                 initiate = replace(initiate, dedicated_key=axdr.OctetString(dedicated))
@@ -376,6 +378,7 @@ class ClientSession:
                 keys, settings.outgoing_counter, settings.policy, self._incoming
             )
             user_information = _common.protect_initiate(self._security, initiate.to_bytes())
+        self._initiate = initiate
         authentication: AuthenticationValue | None = None
         if mechanism == MechanismId.LOW:
             assert settings.secret is not None
@@ -588,12 +591,9 @@ class ClientSession:
         if self._security is not None:
             # Green Book 9.4.4.2: with ciphering, the RLRQ carries the ciphered
             # InitiateRequest so that the server can authenticate the release.
-            initiate = InitiateRequest(
-                proposed_dlms_version_number=settings.dlms_version,
-                proposed_conformance=settings.conformance,
-                client_max_receive_pdu_size=settings.max_receive_pdu_size,
-            )
-            user_information = _common.protect_initiate(self._security, initiate.to_bytes())
+            # InitiateRequest of the AARQ, dedicated key included (as SEC-04 shows).
+            assert self._initiate is not None
+            user_information = _common.protect_initiate(self._security, self._initiate.to_bytes())
         self._out.append(
             RLRQ(reason=settings.release_reason, user_information=user_information).to_bytes()
         )

@@ -343,7 +343,8 @@ class ServerSession:
         if (
             self._security is not None
             and self._state is not ServerState.IDLE
-            and not isinstance(apdu, AARE | RLRE)
+            # ExceptionResponse has no ciphered form (Green Book 9.5: no glo-/ded- tag).
+            and not isinstance(apdu, AARE | RLRE | ExceptionResponse)
         ):
             data = self._security.protect(data).to_bytes()
         self._out.append(data)

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from dlmskit.apdu.acse import ApplicationContextName, ReleaseRequestReason
 from dlmskit.apdu.initiate import Conformance
+from dlmskit.security.ciphering import Envelope
 from dlmskit.security.context import Policy
 from dlmskit.security.counters import IncomingCounterCheck, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
@@ -155,6 +156,14 @@ class ClientSettings:
             raise ValueError("dedicated_key is given but use_dedicated_key is off")
         if self.use_dedicated_key and self.policy is None:
             raise ValueError("a dedicated key travels only in a ciphered InitiateRequest")
+        if (
+            self.policy is not None
+            and self.policy.envelope in (Envelope.DED, Envelope.GENERAL_DED)
+            and not self.use_dedicated_key
+        ):
+            raise ValueError("a ded- envelope policy needs use_dedicated_key")
+        if self.policy is not None and (self.keys is None or self.keys.global_unicast_key is None):
+            raise ValueError("ciphering needs keys with the global unicast key")
 
     @property
     def system_title(self) -> bytes | None:
