@@ -448,3 +448,45 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 91, 92, 116, 152, 153}
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}
+
+
+def test_class_spec_decode_and_encode_attribute() -> None:
+    push = BY_KEY[40, 0]
+    objects = push.decode_attribute(2, E450_PUSH_OBJECT_LIST)
+    assert len(objects) == 18
+    assert push.encode_attribute(2, objects) == E450_PUSH_OBJECT_LIST
+    assert push.decode_attribute(1, _hex("0906 0000190900FF")) == Obis("0.0.25.9.0.255")
+    # An already decoded A-XDR value is accepted too.
+    assert push.decode_attribute(6, axdr.Unsigned(3)) == 3
+
+
+def test_class_spec_errors_name_class_version_attribute_and_offset() -> None:
+    push = BY_KEY[40, 2]
+    with pytest.raises(DecodeError, match=r"Push setup \(class 40, version 2\) attribute 7"):
+        push.decode_attribute(7, _hex("12003C"))
+    with pytest.raises(DecodeError, match=r"attribute 3 send_destination_and_method") as info:
+        push.decode_attribute(3, _hex("0203 1600 0911 3139"))  # cut short
+    assert info.value.offset is not None and info.value.offset > 0
+    with pytest.raises(ValueError, match=r"attributes 1\.\.13, not 14"):
+        push.decode_attribute(14, _hex("1100"))
+    with pytest.raises(ValueError, match=r"methods 1\.\.2, not 3"):
+        push.decode_method_parameter(3, _hex("0F00"))
+
+
+def test_lenient_mode_keeps_the_raw_value_with_a_warning() -> None:
+    push = BY_KEY[40, 2]
+    with pytest.warns(UserWarning, match="lenient"):
+        raw = push.decode_attribute(7, _hex("12003C"), lenient=True)
+    assert raw == axdr.LongUnsigned(60) and type(raw) is axdr.LongUnsigned
+    with pytest.raises(DecodeError):  # bytes that are not A-XDR stay an error
+        push.decode_attribute(7, _hex("12"), lenient=True)
+
+
+def test_class_spec_method_parameters() -> None:
+    ipv6 = BY_KEY[48, 0]
+    raw = _hex("0202 1601 0910 FF020000000000000000000000000001")
+    parameter = ipv6.decode_method_parameter(1, raw)
+    assert parameter.address_type is comm.Ipv6AddressType.MULTICAST
+    assert ipv6.encode_method_parameter(2, parameter) == raw
+    with pytest.raises(TypeError, match="must be a Ipv6AddressParameter"):
+        ipv6.encode_method_parameter(1, b"\x00")

@@ -21,6 +21,7 @@ minimal A-XDR forms (integers keep their type where a field accepts several).
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from enum import IntEnum
 from typing import Any, Self
 
@@ -522,6 +523,79 @@ class ClassSpec:
     def all_attributes(self) -> tuple[AttrSpec, ...]:
         """Every attribute, ``logical_name`` (octet-string(6), static) first."""
         return (AttrSpec("logical_name", OBIS), *self.attributes)
+
+    def attribute(self, index: int) -> AttrSpec:
+        """Attribute ``index`` (1-based); ValueError naming the class for an unknown one."""
+        attributes = self.all_attributes
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"index must be an int, not {type(index).__name__}")
+        if not 1 <= index <= len(attributes):
+            raise ValueError(f"{self._title} has attributes 1..{len(attributes)}, not {index}")
+        return attributes[index - 1]
+
+    def method(self, index: int) -> MethSpec:
+        """Method ``index`` (1-based); ValueError naming the class for an unknown one."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"index must be an int, not {type(index).__name__}")
+        if not 1 <= index <= len(self.methods):
+            raise ValueError(f"{self._title} has methods 1..{len(self.methods)}, not {index}")
+        return self.methods[index - 1]
+
+    @property
+    def _title(self) -> str:
+        return f"{self.name} (class {self.class_id}, version {self.version})"
+
+    def decode_attribute(
+        self, index: int, data: bytes | axdr.Value, *, lenient: bool = False
+    ) -> Any:
+        """The typed value of attribute ``index`` from tagged A-XDR bytes or a decoded value.
+
+        A value that does not match the declared type raises DecodeError naming the class,
+        version and attribute; ``lenient=True`` returns the raw A-XDR value instead, with a
+        warning (real meters deviate).
+        """
+        spec = self.attribute(index)
+        return self._decode(spec.kind, data, f"attribute {index} {spec.name}", lenient)
+
+    def encode_attribute(self, index: int, obj: Any) -> bytes:
+        """Tagged A-XDR bytes of attribute ``index`` (byte-exact for decoded values)."""
+        spec = self.attribute(index)
+        return axdr.encode(spec.kind.encode(obj, f"{self._title} {spec.name}"))
+
+    def decode_method_parameter(
+        self, index: int, data: bytes | axdr.Value, *, lenient: bool = False
+    ) -> Any:
+        """The typed parameter of method ``index`` (as :meth:`decode_attribute`)."""
+        spec = self.method(index)
+        if spec.parameter is None:
+            raise ValueError(f"{self._title} method {index} {spec.name} takes no data")
+        return self._decode(spec.parameter, data, f"method {index} {spec.name}", lenient)
+
+    def encode_method_parameter(self, index: int, obj: Any) -> bytes:
+        """Tagged A-XDR bytes of the parameter of method ``index``."""
+        spec = self.method(index)
+        if spec.parameter is None:
+            raise ValueError(f"{self._title} method {index} {spec.name} takes no data")
+        return axdr.encode(spec.parameter.encode(obj, f"{self._title} {spec.name}"))
+
+    def _decode(self, kind: Kind, data: bytes | axdr.Value, what: str, lenient: bool) -> Any:
+        if isinstance(data, bytes | bytearray | memoryview):
+            try:
+                value = axdr.decode(bytes(data))
+            except DecodeError as exc:
+                raise DecodeError(f"{self._title} {what}: {exc.reason}", exc.offset) from None
+        else:
+            value = data
+        try:
+            return kind.decode(value, what)
+        except DecodeError as exc:
+            if not lenient:
+                raise DecodeError(f"{self._title} {exc.reason}", exc.offset) from None
+            warnings.warn(
+                f"{self._title} {exc.reason}; kept the raw value (lenient)",
+                stacklevel=3,
+            )
+            return value
 
 
 #: Parameter of the methods whose data is ``integer (0)`` (push, reset, connect, ...).
