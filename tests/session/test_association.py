@@ -17,6 +17,7 @@ from dlmskit.apdu.common import (
     DataAccessResult,
 )
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, Data
+from dlmskit.errors import LocalProtocolError
 from dlmskit.link.hdlc import HdlcParameters
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
@@ -609,3 +610,102 @@ def test_plain_request_in_a_ciphered_association_is_refused() -> None:
     event = pair.client.next_event()
     assert isinstance(event, ProtocolViolation)
     assert pair.client.state is ClientState.ASSOCIATED
+
+
+# --- block transfer (stage 4) ----------------------------------------------------------------
+
+BLOB = CosemAttributeDescriptor(class_id=1, instance_id=Obis(0, 0, 128, 0, 0, 255), attribute_id=2)
+IMAGE_TRANSFER = CosemMethodDescriptor(
+    class_id=18, instance_id=Obis(0, 0, 44, 0, 0, 255), method_id=2
+)
+
+
+def big_value(size: int, seed: int) -> axdr.OctetString:
+    import random
+
+    return axdr.OctetString(random.Random(seed).randbytes(size))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_one_megabyte_each_way_in_blocks_over_lossy_hdlc(seed: int) -> None:
+    """1 MB read with GET datablocks, written with SET datablocks and passed to an ACTION
+    in pblocks, over HDLC (2030-byte frames, window 7) losing or corrupting 1 % of the
+    frames (seeded); PDU sizes 0xFFFF (client) and 0x0800 (server)."""
+    value = big_value(1024 * 1024, seed)
+    model = Objects(values={key(BLOB): value})
+    client = ClientSettings(max_receive_pdu_size=0xFFFF, request_timeout=None)
+    server = ServerSettings(
+        associations={16: AssociationConfig(conformance=0x00FE1F)}, max_receive_pdu_size=0x0800
+    )
+    pair = Pair(
+        client,
+        server,
+        objects=model,
+        loss=0.01,
+        seed=seed,
+        hdlc_parameters=HdlcParameters(
+            max_info_transmit=2030, max_info_receive=2030, window_transmit=7, window_receive=7
+        ),
+    )
+    associate(pair)
+    result = pair.call(Get(descriptor=BLOB))
+    assert result == GetResult(invoke_id=1, results=(Data(value),))
+
+    written = big_value(1024 * 1024, seed + 100)
+    result = pair.call(Set(descriptor=BLOB, value=written))
+    assert result == SetResult(invoke_id=1, results=(DataAccessResult.SUCCESS,))
+    assert model.values[key(BLOB)] == written
+    client_apdus = [a for d, a in pair.apdus if d == "c"]
+    assert all(len(a) <= 0x0800 for a in client_apdus)
+    assert sum(a[:2] == b"\xc1\x03" for a in client_apdus) > 500  # set-request-with-datablock
+
+    result = pair.call(Action(descriptor=IMAGE_TRANSFER, parameters=value))
+    assert isinstance(result, ActionResult)
+    assert result.result.result == ApduActionResult.SUCCESS
+    assert model.calls[-1][3] == value
+    assert pair.frames > 1000
+
+
+@pytest.mark.parametrize("policy", [Policy(), Policy(envelope=Envelope.GENERAL_GLO)])
+def test_blocks_are_protected_one_by_one(policy: Policy) -> None:
+    """With ciphering, each datablock / pblock travels in its own ciphered APDU within
+    the peer's max PDU size (the blocks are cut to leave room for the envelope)."""
+    value = big_value(20_000, 7)
+    model = Objects(values={key(BLOB): value})
+    client = ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+        policy=policy,
+        max_receive_pdu_size=512,
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(
+                mechanism=MechanismId.LOW, secret=b"12345678", conformance=0x00FE1F, policy=policy
+            )
+        },
+        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+        max_receive_pdu_size=512,
+    )
+    pair = Pair(client, server, objects=model, transport="wrapper")
+    associate(pair)
+    assert pair.call(Get(descriptor=BLOB)) == GetResult(invoke_id=1, results=(Data(value),))
+    assert pair.call(Set(descriptor=BLOB, value=big_value(20_000, 8))) == SetResult(
+        invoke_id=1, results=(DataAccessResult.SUCCESS,)
+    )
+    assert isinstance(pair.call(Action(descriptor=IMAGE_TRANSFER, parameters=value)), ActionResult)
+    assert all(len(a) <= 512 for _, a in pair.apdus)
+    assert len(pair.apdus) > 3 * 40
+
+
+def test_too_long_request_without_block_transfer_is_a_local_error() -> None:
+    client = ClientSettings(conformance=0x000018)  # GET and SET, no block transfer
+    _, server = settings()
+    pair = Pair(client, server, transport="wrapper")
+    associate(pair)
+    with pytest.raises(LocalProtocolError):
+        pair.client.send(Set(descriptor=BLOB, value=big_value(5000, 1)), pair.now)
+    assert pair.client.pending_invoke_ids == ()

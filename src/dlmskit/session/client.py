@@ -51,7 +51,7 @@ from dlmskit.apdu.acse import (
 )
 from dlmskit.apdu.common import InvokeIdAndPriority
 from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse
-from dlmskit.apdu.initiate import InitiateRequest, InitiateResponse
+from dlmskit.apdu.initiate import Conformance, InitiateRequest, InitiateResponse
 from dlmskit.apdu.notification import DataNotification, EventNotificationRequest
 from dlmskit.errors import DecodeError, DlmsError, LocalProtocolError, RemoteProtocolError
 from dlmskit.security.context import SecurityContext
@@ -96,6 +96,9 @@ _INVOKE_IDS: Final[tuple[int, ...]] = (*range(1, 16), 0)
 # An AARE without user-information (quirk): the server's max PDU is then unknown; 128 is
 # the smallest any DLMS device supports in practice (the HDLC default information field).
 _QUIRK_SERVER_PDU: Final = 128
+# The A-XDR length of a block's raw data takes up to 3 octets (82 xx xx) beyond the 1
+# octet counted in an empty block.
+_BLOCK_LENGTH_OCTETS: Final = 2
 
 
 class ClientState(Enum):
@@ -158,6 +161,8 @@ class _Pending:
     deadline: float | None
     blocks: bytearray = field(default_factory=bytearray)
     next_block: int = 1
+    out_blocks: list[bytes] = field(default_factory=list)  # SET / ACTION data to send
+    sent: int = 0  # number of the last block sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -672,11 +677,101 @@ class ClientSession:
                 method_invocation_parameters=tuple(c.parameters for c in request.calls),
             )
         try:
+            limit = self._limit()
+            if len(apdu.to_bytes()) > limit:
+                apdu = self._first_block(pending, apdu, limit)
             self._emit(apdu)
         except DlmsError:
             del self._pending[pending.iip.invoke_id]
             raise
         return None
+
+    def _limit(self) -> int:
+        """The largest APDU the server takes, before ciphering."""
+        limit = self.server_max_receive_pdu_size
+        if self._security is not None:
+            limit -= _common.CIPHERING_OVERHEAD
+        return limit
+
+    def _first_block(self, pending: _Pending, apdu: Apdu, limit: int) -> Apdu:
+        """SET with datablocks / ACTION with pblocks (Green Book 9.4.6.7 and 9.4.6.8)
+        for a request longer than the server's max PDU size."""
+        conformance = self.negotiated_conformance
+        if isinstance(apdu, set_.SetRequestNormal) and conformance & (
+            Conformance.BLOCK_TRANSFER_WITH_SET_OR_WRITE
+        ):
+            head = len(
+                set_.SetRequestWithFirstDatablock(
+                    invoke_id_and_priority=pending.iip,
+                    cosem_attribute_descriptor=apdu.cosem_attribute_descriptor,
+                    access_selection=apdu.access_selection,
+                    datablock=set_.DataBlockSA(
+                        last_block=False, block_number=1, raw_data=axdr.OctetString(b"")
+                    ),
+                ).to_bytes()
+            )
+            pending.out_blocks = _common.split_get_response(
+                axdr.encode(apdu.value), limit - head - _BLOCK_LENGTH_OCTETS
+            )
+            pending.sent = 1
+            return set_.SetRequestWithFirstDatablock(
+                invoke_id_and_priority=pending.iip,
+                cosem_attribute_descriptor=apdu.cosem_attribute_descriptor,
+                access_selection=apdu.access_selection,
+                datablock=self._block(pending, 1),
+            )
+        if (
+            isinstance(apdu, action.ActionRequestNormal)
+            and apdu.method_invocation_parameters is not None
+            and conformance & Conformance.BLOCK_TRANSFER_WITH_ACTION
+        ):
+            head = len(
+                action.ActionRequestWithFirstPblock(
+                    invoke_id_and_priority=pending.iip,
+                    cosem_method_descriptor=apdu.cosem_method_descriptor,
+                    pblock=set_.DataBlockSA(
+                        last_block=False, block_number=1, raw_data=axdr.OctetString(b"")
+                    ),
+                ).to_bytes()
+            )
+            pending.out_blocks = _common.split_get_response(
+                axdr.encode(apdu.method_invocation_parameters.value),
+                limit - head - _BLOCK_LENGTH_OCTETS,
+            )
+            pending.sent = 1
+            return action.ActionRequestWithFirstPblock(
+                invoke_id_and_priority=pending.iip,
+                cosem_method_descriptor=apdu.cosem_method_descriptor,
+                pblock=self._block(pending, 1),
+            )
+        raise LocalProtocolError(
+            f"{apdu.NAME} of {len(apdu.to_bytes())} bytes exceeds the server's max PDU size "
+            f"({limit}) and no block transfer for it was negotiated"
+        )
+
+    @staticmethod
+    def _block(pending: _Pending, number: int) -> set_.DataBlockSA:
+        return set_.DataBlockSA(
+            last_block=number == len(pending.out_blocks),
+            block_number=number,
+            raw_data=axdr.OctetString(pending.out_blocks[number - 1]),
+        )
+
+    def _next_out_block(self, pending: _Pending, acknowledged: int, now: float) -> None:
+        if acknowledged != pending.sent or pending.sent >= len(pending.out_blocks):
+            raise RemoteProtocolError(
+                f"block {acknowledged} acknowledged, {pending.sent} of "
+                f"{len(pending.out_blocks)} sent"
+            )
+        pending.sent += 1
+        block = self._block(pending, pending.sent)
+        apdu: Apdu
+        if pending.kind is _Kind.SET:
+            apdu = set_.SetRequestWithDatablock(invoke_id_and_priority=pending.iip, datablock=block)
+        else:
+            apdu = action.ActionRequestWithPblock(invoke_id_and_priority=pending.iip, pblock=block)
+        self._emit(apdu)
+        pending.deadline = self._timeout_at(now)
 
     def _response(self, stimulus: _Stimulus) -> ClientState | None:
         apdu = stimulus.apdu
@@ -725,6 +820,23 @@ class ClientSession:
             return self._datablock(pending, apdu.result, now)
         if kind is _Kind.SET and isinstance(apdu, set_.SetResponseNormal):
             return SetResult(invoke_id=invoke_id, results=(apdu.result,))
+        if kind is _Kind.SET and pending.out_blocks:
+            if isinstance(apdu, set_.SetResponseDatablock):
+                self._next_out_block(pending, apdu.block_number, now)
+                return None
+            if isinstance(apdu, set_.SetResponseLastDatablock):
+                if apdu.block_number != pending.sent:
+                    raise RemoteProtocolError(
+                        f"last datablock answered as {apdu.block_number}, {pending.sent} sent"
+                    )
+                return SetResult(invoke_id=invoke_id, results=(apdu.result,))
+        if (
+            kind is _Kind.ACTION
+            and pending.out_blocks
+            and isinstance(apdu, action.ActionResponseNextPblock)
+        ):
+            self._next_out_block(pending, apdu.block_number, now)
+            return None
         if kind is _Kind.SET_LIST and isinstance(apdu, set_.SetResponseWithList):
             if len(apdu.result) != pending.count:
                 raise RemoteProtocolError(f"{len(apdu.result)} results for {pending.count} SETs")

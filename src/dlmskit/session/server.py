@@ -148,6 +148,16 @@ class _GetTransfer:
     sent: int = 0  # number of the last block sent
 
 
+@dataclass(slots=True)
+class _IncomingTransfer:
+    """A SET with datablocks or an ACTION with pblocks coming in (Green Book 9.4.6.7/8)."""
+
+    kind: _Kind
+    first: Apdu  # the with-first-datablock / -pblock request (descriptor, selection)
+    data: bytearray
+    received: int = 1  # number of the last block received
+
+
 @dataclass(frozen=True, slots=True)
 class _Stimulus:
     apdu: Apdu | None = None
@@ -211,8 +221,9 @@ class _Association:
     client_title: bytes | None
     challenge: bytes = b""
     peer_challenge: bytes = b""
-    pending: dict[int, tuple[_Kind, InvokeIdAndPriority]] = field(default_factory=dict)
+    pending: dict[int, tuple[_Kind, InvokeIdAndPriority, int]] = field(default_factory=dict)
     transfers: dict[int, _GetTransfer] = field(default_factory=dict)
+    incoming: dict[int, _IncomingTransfer] = field(default_factory=dict)
 
 
 class ServerSession:
@@ -684,7 +695,13 @@ class ServerSession:
             return bool(conformance & c.ACTION)
         if isinstance(request, action.ActionRequestWithList):
             return bool(conformance & c.ACTION and conformance & c.MULTIPLE_REFERENCES)
-        return False  # SET / ACTION with blocks: not offered by this server yet
+        if isinstance(request, set_.SetRequestWithFirstDatablock | set_.SetRequestWithDatablock):
+            return bool(conformance & c.SET and conformance & c.BLOCK_TRANSFER_WITH_SET_OR_WRITE)
+        if isinstance(
+            request, action.ActionRequestWithFirstPblock | action.ActionRequestWithPblock
+        ):
+            return bool(conformance & c.ACTION and conformance & c.BLOCK_TRANSFER_WITH_ACTION)
+        return False  # with-list with first datablock / pblock: not offered yet
 
     def _request(self, stimulus: _Stimulus) -> ServerState | None:
         request = stimulus.apdu
@@ -702,20 +719,153 @@ class ServerSession:
         if isinstance(request, get.GetRequestNext):
             self._next_block(association, request)
             return None
-        if invoke_id in association.pending or invoke_id in association.transfers:
+        if isinstance(request, set_.SetRequestWithDatablock | action.ActionRequestWithPblock):
+            self._more_blocks(association, request)
+            return None
+        if (
+            invoke_id in association.pending
+            or invoke_id in association.transfers
+            or invoke_id in association.incoming
+        ):
             self._exception(
                 StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.OPERATION_NOT_POSSIBLE
             )
             return None
+        if isinstance(
+            request, set_.SetRequestWithFirstDatablock | action.ActionRequestWithFirstPblock
+        ):
+            self._first_block(association, request)
+            return None
+        self._deliver(association, request, 0)
+        return None
+
+    def _deliver(self, association: _Association, request: Apdu, blocks: int) -> None:
+        """Hand a complete request to the application."""
+        iip = getattr(request, "invoke_id_and_priority", None)
+        assert isinstance(iip, InvokeIdAndPriority)
+        invoke_id = iip.invoke_id
         kind = _request_kind(request)
-        association.pending[invoke_id] = (kind, iip)
+        association.pending[invoke_id] = (kind, iip, blocks)
         if kind is _Kind.GET:
             self._events.append(GetRequested(invoke_id=invoke_id, request=request))
         elif kind is _Kind.SET:
             self._events.append(SetRequested(invoke_id=invoke_id, request=request))
         else:
             self._events.append(ActionRequested(invoke_id=invoke_id, request=request))
-        return None
+
+    def _first_block(
+        self,
+        association: _Association,
+        request: set_.SetRequestWithFirstDatablock | action.ActionRequestWithFirstPblock,
+    ) -> None:
+        block = (
+            request.datablock
+            if isinstance(request, set_.SetRequestWithFirstDatablock)
+            else request.pblock
+        )
+        kind = _Kind.SET if isinstance(request, set_.SetRequestWithFirstDatablock) else _Kind.ACTION
+        if block.block_number != 1:
+            self._block_refused(request.invoke_id_and_priority, kind, block.block_number, True)
+            return
+        transfer = _IncomingTransfer(kind=kind, first=request, data=bytearray(block.raw_data))
+        association.incoming[request.invoke_id_and_priority.invoke_id] = transfer
+        self._block_received(association, request.invoke_id_and_priority, transfer, block)
+
+    def _more_blocks(
+        self,
+        association: _Association,
+        request: set_.SetRequestWithDatablock | action.ActionRequestWithPblock,
+    ) -> None:
+        iip = request.invoke_id_and_priority
+        block = (
+            request.datablock
+            if isinstance(request, set_.SetRequestWithDatablock)
+            else request.pblock
+        )
+        kind = _Kind.SET if isinstance(request, set_.SetRequestWithDatablock) else _Kind.ACTION
+        transfer = association.incoming.get(iip.invoke_id)
+        if transfer is None or transfer.kind is not kind:
+            self._block_refused(iip, kind, block.block_number, False)
+            return
+        if block.block_number != transfer.received + 1 or (
+            len(transfer.data) + len(block.raw_data) > self.settings.max_block_transfer_size
+        ):
+            del association.incoming[iip.invoke_id]
+            self._block_refused(iip, kind, block.block_number, True)
+            return
+        transfer.data += block.raw_data
+        transfer.received = block.block_number
+        self._block_received(association, iip, transfer, block)
+
+    def _block_received(
+        self,
+        association: _Association,
+        iip: InvokeIdAndPriority,
+        transfer: _IncomingTransfer,
+        block: set_.DataBlockSA,
+    ) -> None:
+        if not block.last_block:
+            ack: Apdu
+            if transfer.kind is _Kind.SET:
+                ack = set_.SetResponseDatablock(
+                    invoke_id_and_priority=iip, block_number=block.block_number
+                )
+            else:
+                ack = action.ActionResponseNextPblock(
+                    invoke_id_and_priority=iip, block_number=block.block_number
+                )
+            self._emit(ack)
+            return
+        del association.incoming[iip.invoke_id]
+        try:
+            value = _common.decode_data(bytes(transfer.data), "joined blocks")
+        except DecodeError:
+            self._block_refused(iip, transfer.kind, block.block_number, True)
+            return
+        first = transfer.first
+        whole: Apdu
+        if isinstance(first, set_.SetRequestWithFirstDatablock):
+            whole = set_.SetRequestNormal(
+                invoke_id_and_priority=iip,
+                cosem_attribute_descriptor=first.cosem_attribute_descriptor,
+                access_selection=first.access_selection,
+                value=value,
+            )
+        else:
+            assert isinstance(first, action.ActionRequestWithFirstPblock)
+            whole = action.ActionRequestNormal(
+                invoke_id_and_priority=iip,
+                cosem_method_descriptor=first.cosem_method_descriptor,
+                method_invocation_parameters=get.Data(value),
+            )
+        self._deliver(association, whole, block.block_number)
+
+    def _block_refused(
+        self, iip: InvokeIdAndPriority, kind: _Kind, number: int, in_progress: bool
+    ) -> None:
+        """Green Book 9.4.6.7/8: a block out of sequence aborts the transfer; a block
+        with no transfer running is answered no-long-set / no-long-action-in-progress."""
+        if kind is _Kind.SET:
+            self._emit(
+                set_.SetResponseLastDatablock(
+                    invoke_id_and_priority=iip,
+                    result=DataAccessResult.LONG_SET_ABORTED
+                    if in_progress
+                    else DataAccessResult.NO_LONG_SET_IN_PROGRESS,
+                    block_number=number,
+                )
+            )
+        else:
+            self._emit(
+                action.ActionResponseNormal(
+                    invoke_id_and_priority=iip,
+                    single_response=action.ActionResponseWithOptionalData(
+                        result=ActionResult.LONG_ACTION_ABORTED
+                        if in_progress
+                        else ActionResult.NO_LONG_ACTION_IN_PROGRESS
+                    ),
+                )
+            )
 
     def _next_block(self, association: _Association, request: get.GetRequestNext) -> None:
         iip = request.invoke_id_and_priority
@@ -782,6 +932,11 @@ class ServerSession:
                 f"{response.NAME} does not answer the {entry[0].name} request {iip.invoke_id}"
             )
         del association.pending[iip.invoke_id]
+        if entry[2] and isinstance(response, set_.SetResponseNormal):
+            # the answer to a SET with datablocks names its last block
+            response = set_.SetResponseLastDatablock(
+                invoke_id_and_priority=iip, result=response.result, block_number=entry[2]
+            )
         if isinstance(response, get.GetResponseNormal) and isinstance(response.result, get.Data):
             limit = association.client_max_pdu
             if self._security is not None:

@@ -217,7 +217,8 @@ class AssociationConfig:
 class ServerSettings:
     """A server's associations (client SAP → :class:`AssociationConfig`) and its own
     parameters: max receive PDU size, system title and keys (mechanisms 5 and 7 and
-    ciphering), the outgoing invocation counter, ECDSA private key, challenge source."""
+    ciphering), the outgoing invocation counter, ECDSA private key, challenge source, and
+    the bound on data joined from SET datablocks / ACTION pblocks."""
 
     associations: Mapping[int, AssociationConfig]
     max_receive_pdu_size: int = 0x0400
@@ -228,6 +229,7 @@ class ServerSettings:
     private_key: ec.EllipticCurvePrivateKey | None = None
     challenge_length: int = 16
     random: Callable[[int], bytes] = field(default=secrets.token_bytes)
+    max_block_transfer_size: int = 16 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if not isinstance(self.associations, Mapping):
