@@ -1,6 +1,6 @@
 """general-ciphering (0xDD) / general-signing (0xDF) protection: round trips, tampering,
-wrong KEK, secrets kept out of messages. Self-consistency tests (no public vector for the
-general-ciphering AAD layout has been confirmed; see security/general.py)."""
+wrong KEK, secrets kept out of messages; the authenticated+encrypted AAD layout is checked
+against Gurux (gurux-dlms package) for suites 1 and 2 (see security/general.py)."""
 
 from __future__ import annotations
 
@@ -195,3 +195,72 @@ def test_signing_round_trip_and_tampering(suite: int) -> None:
     other = K.generate_private_key(suite).public_key()
     with pytest.raises(SecurityError):
         verify_general(decoded, public_key=other, suite=suite)
+
+
+# --- interop with Gurux (gurux-dlms, test-only dependency): the general-ciphering AAD ---
+# Gurux's GXDLMSChippering.getAuthenticatedData (suite 1/2, authenticated+encrypted, a
+# recipient system title set) puts each header field in the AAD with its length octets
+# and uses the invocation counter as an 8-byte transaction-id. Same inputs on both sides.
+
+
+def _gurux_param(suite: int, ic: int) -> object:
+    gx = pytest.importorskip("gurux_dlms")
+    from gurux_dlms.AesGcmParameter import AesGcmParameter
+    from gurux_dlms.CountType import CountType
+    from gurux_dlms.enums.Security import Security
+
+    del gx
+    k = _keys(suite)
+    p = AesGcmParameter(0xDD, ST, k.global_unicast_key, k.authentication_key)
+    p.security = Security.AUTHENTICATION_ENCRYPTION
+    p.securitySuite = suite
+    p.invocationCounter = ic
+    p.recipientSystemTitle = PEER
+    p.type_ = CountType.DATA | CountType.TAG
+    return p
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_general_ciphering_aad_interop_with_gurux(suite: int) -> None:
+    from gurux_dlms.GXDLMSChippering import GXDLMSChippering
+
+    ic = 0x01234567
+    k = _keys(suite)
+    ours = protect_general(
+        PLAIN,
+        keys=k,
+        key_info=IdentifiedKey(key_id=KeyId(0)),
+        transaction_id=ic.to_bytes(8, "big"),
+        recipient_system_title=PEER,
+        security_control=0x30 | suite,
+        invocation_counter=ic,
+    )
+    theirs = bytes(GXDLMSChippering.encryptAesGcm(_gurux_param(suite, ic), PLAIN))
+    # Gurux's ciphertext ‖ tag equals ours byte for byte: same AAD (with length octets).
+    assert theirs == bytes(ours.ciphered_text)
+    # and we decrypt what Gurux produced, carried in our envelope
+    assert unprotect_general(_roundtrip(ours), keys=k) == PLAIN
+
+
+def test_general_ciphering_aad_interop_detects_old_layout() -> None:
+    """Gurux's AAD bytes spelled out: SC, AK, then each field with its length octet."""
+    from gurux_dlms.GXDLMSChippering import GXDLMSChippering
+
+    ic = 7
+    theirs = bytes(GXDLMSChippering.encryptAesGcm(_gurux_param(1, ic), PLAIN))
+    aad_with = GXDLMSChippering.getAuthenticatedData(_gurux_param(1, ic), 0x31, PLAIN)
+    k = _keys(1)
+    assert k.authentication_key is not None
+    expected = (
+        bytes((0x31,))
+        + k.authentication_key
+        + b"\x08"
+        + ic.to_bytes(8, "big")
+        + b"\x08"
+        + ST
+        + b"\x08"
+        + PEER
+        + b"\x00\x00"
+    )
+    assert bytes(aad_with) == expected
+    assert len(theirs) == len(PLAIN) + 12

@@ -7,9 +7,13 @@ for One-Pass DH / Static Unified Model could not be confirmed from public source
 
 IV = originator system title ‖ invocation counter. AAD (auth+enc) = SC ‖ AK ‖
 transaction-id ‖ originator-system-title ‖ recipient-system-title ‖ date-time ‖
-other-information (values without length octets). NOTE: this AAD layout follows the
-Green Book's description of general-ciphering as recalled, not yet checked against
-an interoperable vector; it is self-consistent (round trips, tamper detection).
+other-information, each field WITH its A-XDR length octets (an absent field is a single
+0x00). Confirmed: Gurux (gurux_dlms GXDLMSChippering.getAuthenticatedData) builds the
+same bytes for suites 1/2 authenticated+encrypted general-ciphering, and the interop test
+(tests/security/test_general.py) decrypts Gurux's output and Gurux's GCM accepts ours.
+Not confirmed: authentication-only general-ciphering (Gurux then uses SC ‖ AK ‖ APDU
+without the header fields; we keep the header fields) and suite 0 (Gurux omits the
+header fields for suite 0; we include them).
 
 The general-signing signature covers the encoded APDU from the tag up to and including
 the content (its length octets too), i.e. everything before the signature.
@@ -34,6 +38,7 @@ from dlmskit.apdu.ciphered import (
     WrappedKey,
 )
 from dlmskit.axdr import OctetString as _o
+from dlmskit.axdr import encode_length as _axdr_length
 from dlmskit.errors import DecodeError, SecurityError
 from dlmskit.security import keys as _keys
 
@@ -49,7 +54,16 @@ def _header_aad(
     date_time: bytes,
     other_information: bytes,
 ) -> bytes:
-    return transaction_id + originator + recipient + date_time + other_information
+    # Each field enters the AAD as its A-XDR octet-string encoding WITHOUT the type tag:
+    # length octets then value (an absent date-time / other-information is one 0x00).
+    # Confirmed against Gurux (GXDLMSChippering.getAuthenticatedData, which writes
+    # setObjectCount(len) + value for each field) by the interop test in
+    # tests/security/test_general.py.
+    out = bytearray()
+    for field in (transaction_id, originator, recipient, date_time, other_information):
+        out += _axdr_length(len(field))
+        out += field
+    return bytes(out)
 
 
 def _identified(keys: _keys.SecurityKeys, key_id: int) -> bytes:
