@@ -255,6 +255,21 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
     (92, 0, "adp_group_table", "0101 128001", GURUX),
     (92, 2, "adp_destination_address", "0102 120001 120002", GURUX),
     (92, 3, "adp_high_lqi", "11FF", GURUX),
+    (
+        30,
+        0,
+        "protection_object_list",
+        "0101 0205 120003 0906 0100010800FF 0F02 120000 0202 1600 00",
+        GURUX,
+    ),
+    (
+        30,
+        0,
+        "protection_parameters_get",
+        "0101 0202 1602 0205 0900 0908 4D4D4D0000000001 0900 0900 0202 1600 0201 1600",
+        GURUX,
+    ),
+    (30, 0, "protection_parameters_set", "0100", GURUX),
     (152, 0, "udp_reference", "0906 0000190000FF", GURUX),
     (152, 0, "wrapper_version", "1101", GURUX),
     (152, 0, "transport_mode", "1600", GURUX),
@@ -445,7 +460,29 @@ def test_keys_are_unique_and_cover_the_brief() -> None:
     assert len(BY_KEY) == len(SPECS)
     wanted = {19, 23, 24, 25, 27, 28, 29, 40, 41, 42, 43, 44, 45, 46, 47, 48, 72, 73, 74}
     wanted |= {76, 77, 100, 111, 112, 113, 115, 151}
-    wanted |= {50, 51, 52, 53, 56, 57, 58, 59, 80, 81, 82, 83, 84, 86, 90, 91, 92, 116, 152, 153}
+    wanted |= {
+        50,
+        51,
+        52,
+        53,
+        56,
+        57,
+        58,
+        59,
+        80,
+        81,
+        82,
+        83,
+        84,
+        86,
+        90,
+        91,
+        92,
+        116,
+        152,
+        153,
+        30,
+    }
     assert wanted <= {spec.class_id for spec in SPECS}
     assert {v for c, v in BY_KEY if c == 40} == {0, 1, 2}
 

@@ -11,7 +11,8 @@ class   name                         versions  notes
 27      Modem configuration          0, 1      v1 adds ``delay_after_response``
 28      Auto answer                  0, 2      v2 adds ``list_of_allowed_callers``
 29      Auto connect                 0, 1, 2   v0 "PSTN auto dial"; v1/v2 add ``connect``
-40      Push setup                   0, 1, 2   v1/v2 add attributes (see :mod:`.comm`)
+30      Data protection              0         protection parameters as in push setup v1
+40      Push setup                   0, 1, 2   v1 and v2 add attributes, v2 method reset
 41      TCP-UDP setup                0
 42      IPv4 setup                   0         3 methods (multicast addresses)
 43      MAC address setup            0
@@ -1058,6 +1059,25 @@ CLASSES: tuple[ClassSpec, ...] = (
         (
             _A("network_parameters", StructKind(LteNetworkParameters), _DYN),
             _A("quality_of_service", StructKind(LteQualityOfService), _DYN),
+        ),
+    ),
+    # Data protection: the object list elements have the Push setup v1 form (with a
+    # restriction); method parameters (protected GET/SET/ACTION data) are kept as CHOICE.
+    ClassSpec(
+        30,
+        0,
+        "Data protection",
+        (
+            _A("protection_buffer", OCTETS, _DYN),
+            _A("protection_object_list", array_kind(PushObject)),
+            _A("protection_parameters_get", array_kind(PushProtectionParameter)),
+            _A("protection_parameters_set", array_kind(PushProtectionParameter)),
+            _A("required_protection", enum_kind(ProtectionType)),
+        ),
+        (
+            _M("get_protected_attributes", ANY, ANY),
+            _M("set_protected_attributes", ANY, ANY),
+            _M("invoke_protected_method", ANY, ANY),
         ),
     ),
     ClassSpec(
