@@ -249,8 +249,9 @@ def _signed_entry(
     suite: int,
 ) -> KeyAgreementEntry:
     public = keys.public_key_to_dlms(ephemeral.public_key())
-    # Signed data: key_id ‖ ephemeral public key (layout as Gurux GXDLMSSecuritySetup
-    # keyAgreement builds it; binds the key to the key it is meant for).
+    # Signed data: key_id ‖ X ‖ Y — the SEC 1 point with its 0x04 replaced by the key id
+    # (Gurux Java GXSecure.getEphemeralPublicKeyData / getEphemeralPublicKeySignature);
+    # key_data itself carries X ‖ Y ‖ signature. Binds the key to the key id it is for.
     signature = keys.sign(signing_key, bytes([key_id]) + public, suite)
     return KeyAgreementEntry(key_id, public + signature)
 
@@ -460,7 +461,8 @@ CertificateId = CertificateIdByEntity | CertificateIdBySerial
 
 
 def _certificate_id(value: axdr.Value, field: str) -> CertificateId:
-    # The choice is carried as structure{enum choice, structure{...}} (Blue Book 4.4.7).
+    # The choice is carried as structure{enum choice, structure{...}} (Blue Book 4.4.7;
+    # same layout in Gurux Java GXDLMSSecuritySetup.exportCertificateByEntity/BySerial).
     outer = _struct(value, field, 2)
     choice = _enum(outer[0], f"{field}.choice")
     if choice == 0:
