@@ -9,6 +9,8 @@ built from the Blue Book attribute description (DLMS UA 1000-1, the class's tabl
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
 from dlmskit.cosem.classes import comm, media, payment, plc
@@ -527,3 +529,51 @@ def test_class_spec_method_parameters() -> None:
     assert ipv6.encode_method_parameter(2, parameter) == raw
     with pytest.raises(TypeError, match="must be a Ipv6AddressParameter"):
         ipv6.encode_method_parameter(1, b"\x00")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    spec=st.sampled_from(SPECS),
+    index=st.integers(1, 30),
+    data=st.binary(max_size=40),
+)
+def test_garbage_in_gives_a_value_or_a_decode_error(
+    spec: ClassSpec, index: int, data: bytes
+) -> None:
+    """Fuzz: any bytes for any attribute decode to a value or raise DecodeError, nothing else."""
+    index = 1 + (index - 1) % len(spec.all_attributes)
+    try:
+        value = spec.decode_attribute(index, data)
+    except DecodeError:
+        return
+    # What decoded re-encodes to the same bytes (canonical input) or at least re-decodes.
+    again = spec.decode_attribute(index, spec.encode_attribute(index, value))
+    assert again == value
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    example=st.sampled_from(ATTRIBUTE_EXAMPLES),
+    position=st.integers(0, 10_000),
+    byte=st.integers(0, 255),
+)
+def test_mutated_examples_give_a_value_or_a_decode_error(
+    example: tuple[int, int, str, str, str], position: int, byte: int
+) -> None:
+    """Fuzz: one byte of a valid example changed; the result is a typed value that
+    re-encodes, or a DecodeError (never IndexError, KeyError, TypeError...)."""
+    class_id, version, name, hex_value, _ = example
+    spec = BY_KEY[class_id, version]
+    index = _attribute(spec, name)[0]
+    data = bytearray(_hex(hex_value))
+    data[position % len(data)] = byte
+    try:
+        value = spec.decode_attribute(index, bytes(data))
+    except DecodeError:
+        return
+    assert spec.decode_attribute(index, spec.encode_attribute(index, value)) == value
+
+
+def test_trailing_bytes_are_refused() -> None:
+    with pytest.raises(DecodeError):
+        BY_KEY[40, 0].decode_attribute(6, _hex("1103 00"))
