@@ -7,6 +7,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
 from dlmskit import apdu as apdu_module
 from dlmskit.apdu.ciphered import (
@@ -18,9 +21,12 @@ from dlmskit.apdu.ciphered import (
     SecurityControl,
 )
 from dlmskit.axdr import OctetString
-from dlmskit.errors import SecurityError
+from dlmskit.errors import DecodeError, SecurityError
 from dlmskit.security import keys as K
 from dlmskit.security.general import (
+    ONE_PASS_DH,
+    STATIC_UNIFIED_MODEL,
+    KeyAgreement,
     protect_general,
     sign_general,
     unprotect_general,
@@ -47,7 +53,7 @@ def _keys(suite: int, kek: bytes | None = None) -> K.SecurityKeys:
 
 def _encode(apdu: object) -> bytes:
     out = bytearray()
-    apdu.write(out)  # type: ignore[attr-defined]
+    apdu.write(out)
     return bytes(out)
 
 
@@ -138,7 +144,7 @@ def test_wrong_kek_and_wrong_key_rejected() -> None:
         unprotect_general(swapped, keys=keys)
 
 
-def test_agreed_key_and_missing_key_info_refused() -> None:
+def test_agreed_key_without_agreement_and_missing_key_info_refused() -> None:
     keys = _keys(1)
     agreed = AgreedKey(key_parameters=OctetString(b"\x02"), key_ciphered_data=OctetString(b""))
     with pytest.raises(SecurityError):
@@ -264,3 +270,148 @@ def test_general_ciphering_aad_interop_detects_old_layout() -> None:
     )
     assert bytes(aad_with) == expected
     assert len(theirs) == len(PLAIN) + 12
+
+
+# --- agreed-key (ECDH): One-Pass DH (01) and Static Unified Model (02), suites 1/2 ---
+
+TID = b"\x01\x02\x03\x04\x05\x06\x07\x08"
+
+
+def _parties(
+    suite: int,
+) -> tuple[KeyAgreement, KeyAgreement, dict[str, ec.EllipticCurvePrivateKey]]:
+    """Originator (ST) and recipient (PEER) views of static agreement + signing keys."""
+    o_ka, o_sig = K.generate_private_key(suite), K.generate_private_key(suite)
+    r_ka = K.generate_private_key(suite)
+    originator = KeyAgreement(
+        own_agreement_key=o_ka,
+        peer_agreement_key=r_ka.public_key(),
+        own_signing_key=o_sig,
+    )
+    recipient = KeyAgreement(
+        own_agreement_key=r_ka,
+        peer_agreement_key=o_ka.public_key(),
+        peer_signing_key=o_sig.public_key(),
+    )
+    return originator, recipient, {"o_ka": o_ka, "r_ka": r_ka}
+
+
+def _agreed(scheme: int) -> AgreedKey:
+    return AgreedKey(
+        key_parameters=OctetString(bytes((scheme,))), key_ciphered_data=OctetString(b"")
+    )
+
+
+def _protect_agreed(suite: int, scheme: int, agreement: KeyAgreement) -> GeneralCiphering:
+    return protect_general(
+        PLAIN,
+        keys=_keys(suite),
+        key_info=_agreed(scheme),
+        transaction_id=TID,
+        recipient_system_title=PEER,
+        security_control=0x30 | suite,
+        invocation_counter=5,
+        agreement=agreement,
+    )
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+@pytest.mark.parametrize("scheme", [ONE_PASS_DH, STATIC_UNIFIED_MODEL])
+def test_agreed_key_round_trip(suite: int, scheme: int) -> None:
+    originator, recipient, _ = _parties(suite)
+    ciphered = _roundtrip(_protect_agreed(suite, scheme, originator))
+    assert isinstance(ciphered.key_info, AgreedKey)
+    kcd = bytes(ciphered.key_info.key_ciphered_data)
+    size = 64 if suite == 1 else 96
+    assert len(kcd) == (2 * size if scheme == ONE_PASS_DH else 0)
+    assert unprotect_general(ciphered, keys=_keys(suite), agreement=recipient) == PLAIN
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_one_pass_signature_tampering_refused(suite: int) -> None:
+    originator, recipient, _ = _parties(suite)
+    ciphered = _protect_agreed(suite, ONE_PASS_DH, originator)
+    assert isinstance(ciphered.key_info, AgreedKey)
+    kcd = bytearray(ciphered.key_info.key_ciphered_data)
+    kcd[-1] ^= 1
+    bad = dataclasses.replace(
+        ciphered,
+        key_info=AgreedKey(key_parameters=OctetString(b"\x01"), key_ciphered_data=OctetString(kcd)),
+    )
+    with pytest.raises(SecurityError, match="signature"):
+        unprotect_general(bad, keys=_keys(suite), agreement=recipient)
+    # a verifying key of someone else is refused too
+    other = dataclasses.replace(
+        recipient, peer_signing_key=K.generate_private_key(suite).public_key()
+    )
+    with pytest.raises(SecurityError, match="signature"):
+        unprotect_general(ciphered, keys=_keys(suite), agreement=other)
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_static_unified_wrong_static_key_fails(suite: int) -> None:
+    originator, recipient, _ = _parties(suite)
+    ciphered = _protect_agreed(suite, STATIC_UNIFIED_MODEL, originator)
+    wrong = dataclasses.replace(
+        recipient, peer_agreement_key=K.generate_private_key(suite).public_key()
+    )
+    with pytest.raises(SecurityError, match="tag"):
+        unprotect_general(ciphered, keys=_keys(suite), agreement=wrong)
+    # the transaction-id enters the KDF: another transaction-id gives another key
+    moved = dataclasses.replace(ciphered, transaction_id=OctetString(b"\x09" * 8))
+    with pytest.raises(SecurityError, match="tag"):
+        unprotect_general(moved, keys=_keys(suite), agreement=recipient)
+
+
+def test_truncated_key_ciphered_data_and_bad_parameters_refused() -> None:
+    originator, recipient, _ = _parties(1)
+    ciphered = _protect_agreed(1, ONE_PASS_DH, originator)
+    assert isinstance(ciphered.key_info, AgreedKey)
+    short = AgreedKey(
+        key_parameters=OctetString(b"\x01"),
+        key_ciphered_data=OctetString(bytes(ciphered.key_info.key_ciphered_data)[:-1]),
+    )
+    with pytest.raises(DecodeError, match="key-ciphered-data"):
+        unprotect_general(
+            dataclasses.replace(ciphered, key_info=short), keys=_keys(1), agreement=recipient
+        )
+    nonempty = AgreedKey(
+        key_parameters=OctetString(b"\x02"), key_ciphered_data=OctetString(b"\x00")
+    )
+    with pytest.raises(DecodeError, match="empty"):
+        unprotect_general(
+            dataclasses.replace(ciphered, key_info=nonempty), keys=_keys(1), agreement=recipient
+        )
+    with pytest.raises(SecurityError, match="key-parameters"):
+        _protect_agreed(1, 0x03, originator)
+
+
+def test_agreed_key_refused_for_suite_0() -> None:
+    originator, _, _ = _parties(1)
+    with pytest.raises(SecurityError, match="suite 1 or 2"):
+        _protect_agreed(0, STATIC_UNIFIED_MODEL, originator)
+
+
+@pytest.mark.parametrize("suite", [1, 2])
+def test_static_unified_kdf_matches_cryptography_concatkdf(suite: int) -> None:
+    """The content key equals cryptography's own ConcatKDFHash over Z with the OtherInfo
+    AlgorithmID ‖ originator ST ‖ transaction-id ‖ recipient ST (Gurux.NET's layout)."""
+    originator, _, raw = _parties(suite)
+    ciphered = _protect_agreed(suite, STATIC_UNIFIED_MODEL, originator)
+    o_ka, r_ka = raw["o_ka"], raw["r_ka"]
+    z = o_ka.exchange(ec.ECDH(), r_ka.public_key())
+    alg = bytes.fromhex("60857405080300" if suite == 1 else "60857405080301")
+    algo = hashes.SHA256() if suite == 1 else hashes.SHA384()
+    key = ConcatKDFHash(
+        algorithm=algo, length=16 if suite == 1 else 32, otherinfo=alg + ST + TID + PEER
+    ).derive(z)
+    # decrypt with that key as an identified key: same content key ⇒ same plaintext
+    n = len(key)
+    as_identified = dataclasses.replace(ciphered, key_info=IdentifiedKey(key_id=KeyId(0)))
+    k = K.SecurityKeys(
+        system_title=PEER,
+        suite=suite,
+        global_unicast_key=key,
+        authentication_key=bytes(range(0xD0, 0xD0 + n)),
+    )
+    assert unprotect_general(as_identified, keys=k) == PLAIN

@@ -1,9 +1,13 @@
 """general-ciphering (0xDD) and general-signing (0xDF): protect / unprotect, sign / verify.
 
 Supported key-info forms: identified-key (global unicast 0 / broadcast 1 key of
-:class:`SecurityKeys`) and wrapped-key (a content key wrapped with the KEK, RFC 3394).
-agreed-key (ECDH) is refused with SecurityError: the exact content of key-ciphered-data
-for One-Pass DH / Static Unified Model could not be confirmed from public sources here.
+:class:`SecurityKeys`), wrapped-key (a content key wrapped with the KEK, RFC 3394) and
+agreed-key (suites 1/2, :class:`KeyAgreement`): One-Pass DH (key-parameters 01,
+key-ciphered-data = ephemeral public key X‖Y ‖ ECDSA signature r‖s over X‖Y) and Static
+Unified Model (02, key-ciphered-data empty); Z → SP 800-56A concatenation KDF with
+OtherInfo = AlgorithmID ‖ originator system title [‖ transaction-id for the Static
+Unified Model] ‖ recipient system title (as Gurux.NET reads it; not checked against an
+interoperable vector).
 
 IV = originator system title ‖ invocation counter. AAD (auth+enc) = SC ‖ AK ‖
 transaction-id ‖ originator-system-title ‖ recipient-system-title ‖ date-time ‖
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -42,7 +47,15 @@ from dlmskit.axdr import encode_length as _axdr_length
 from dlmskit.errors import DecodeError, SecurityError
 from dlmskit.security import keys as _keys
 
-__all__ = ["protect_general", "sign_general", "unprotect_general", "verify_general"]
+__all__ = [
+    "ONE_PASS_DH",
+    "STATIC_UNIFIED_MODEL",
+    "KeyAgreement",
+    "protect_general",
+    "sign_general",
+    "unprotect_general",
+    "verify_general",
+]
 
 KeyInfo = IdentifiedKey | WrappedKey | AgreedKey | None
 
@@ -89,7 +102,141 @@ def _content_key(keys: _keys.SecurityKeys, key_info: KeyInfo) -> bytes:
         if len(key) != _keys.key_length(keys.suite):
             raise SecurityError("the unwrapped key has the wrong length")
         return key
-    raise SecurityError("agreed-key general-ciphering is not supported")
+    raise SecurityError("agreed-key general-ciphering needs agreement= (KeyAgreement)")
+
+
+ONE_PASS_DH = 0x01
+"""key-parameters of One-Pass Diffie-Hellman C(1e, 1s, ECC CDH)."""
+STATIC_UNIFIED_MODEL = 0x02
+"""key-parameters of Static Unified Model C(0e, 2s, ECC CDH)."""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class KeyAgreement:
+    """ECC keys of one side for agreed-key general-ciphering (Green Book 9.2.3.4.6).
+
+    ``own_agreement_key`` is this side's static key-agreement private key and
+    ``peer_agreement_key`` the peer's static key-agreement public key. One-Pass DH also
+    needs ``own_signing_key`` on the originator (it signs its ephemeral public key) and
+    ``peer_signing_key`` on the recipient (to check that signature). ``repr`` hides keys.
+    """
+
+    own_agreement_key: ec.EllipticCurvePrivateKey | None = None
+    peer_agreement_key: ec.EllipticCurvePublicKey | None = None
+    own_signing_key: ec.EllipticCurvePrivateKey | None = None
+    peer_signing_key: ec.EllipticCurvePublicKey | None = None
+
+    def __repr__(self) -> str:
+        return "KeyAgreement(<keys hidden>)"
+
+
+def _scheme(key_info: AgreedKey) -> int:
+    params = bytes(key_info.key_parameters)
+    if params not in (bytes((ONE_PASS_DH,)), bytes((STATIC_UNIFIED_MODEL,))):
+        raise SecurityError(f"unknown agreed-key key-parameters {params.hex()}")
+    return params[0]
+
+
+def _agreed_kdf(
+    z: bytes, suite: int, *, scheme: int, originator: bytes, recipient: bytes, transaction_id: bytes
+) -> bytes:
+    # OtherInfo = AlgorithmID ‖ PartyUInfo ‖ PartyVInfo, fields concatenated. Facts read
+    # in Gurux.NET GXDLMSChippering (decrypt of general-ciphering): One-Pass DH uses
+    # U = originator system title, V = recipient system title; the Static Unified Model
+    # puts the transaction-id after the originator system title (U = originator ‖
+    # transaction-id), V = recipient system title; no SuppPub/SuppPrivInfo. AlgorithmID is
+    # AES-GCM-128 for suite 1, AES-GCM-256 for suite 2.
+    alg = _keys.ALGORITHM_ID_AES_GCM_128 if suite == 1 else _keys.ALGORITHM_ID_AES_GCM_256
+    party_u = originator + (transaction_id if scheme == STATIC_UNIFIED_MODEL else b"")
+    return _keys.concat_kdf(z, _keys.kdf_other_info(alg, party_u, recipient), suite)
+
+
+def _suite_asym(suite: int) -> None:
+    if suite not in (1, 2):
+        raise SecurityError("agreed-key needs security suite 1 or 2 (ECC)")
+
+
+def _agree_originator(
+    key_info: AgreedKey,
+    agreement: KeyAgreement,
+    *,
+    suite: int,
+    originator: bytes,
+    recipient: bytes,
+    transaction_id: bytes,
+) -> tuple[AgreedKey, bytes]:
+    _suite_asym(suite)
+    scheme = _scheme(key_info)
+    if agreement.peer_agreement_key is None:
+        raise SecurityError("the recipient's static key-agreement public key is required")
+    if scheme == ONE_PASS_DH:
+        if agreement.own_signing_key is None:
+            raise SecurityError("One-Pass DH needs the originator's signing key")
+        eph = _keys.generate_private_key(suite)
+        eph_pub = _keys.public_key_to_dlms(eph.public_key())
+        signature = _keys.sign(agreement.own_signing_key, eph_pub, suite)
+        z = _keys.ecdh_shared_secret(eph, agreement.peer_agreement_key, suite)
+        info = AgreedKey(key_parameters=_o(b"\x01"), key_ciphered_data=_o(eph_pub + signature))
+    else:
+        if agreement.own_agreement_key is None:
+            raise SecurityError("Static Unified Model needs the own static key-agreement key")
+        z = _keys.ecdh_shared_secret(
+            agreement.own_agreement_key, agreement.peer_agreement_key, suite
+        )
+        info = AgreedKey(key_parameters=_o(b"\x02"), key_ciphered_data=_o(b""))
+    return info, _agreed_kdf(
+        z,
+        suite,
+        scheme=scheme,
+        originator=originator,
+        recipient=recipient,
+        transaction_id=transaction_id,
+    )
+
+
+def _agree_recipient(
+    key_info: AgreedKey,
+    agreement: KeyAgreement,
+    *,
+    suite: int,
+    originator: bytes,
+    recipient: bytes,
+    transaction_id: bytes,
+) -> bytes:
+    _suite_asym(suite)
+    scheme = _scheme(key_info)
+    if agreement.own_agreement_key is None:
+        raise SecurityError("the recipient's static key-agreement private key is required")
+    data = bytes(key_info.key_ciphered_data)
+    if scheme == ONE_PASS_DH:
+        size = 64 if suite == 1 else 96
+        if len(data) != 2 * size:
+            raise DecodeError(
+                f"key-ciphered-data must be {2 * size} bytes (ephemeral key ‖ signature),"
+                f" got {len(data)}"
+            )
+        if agreement.peer_signing_key is None:
+            raise SecurityError("One-Pass DH needs the originator's signing public key")
+        eph_pub, signature = data[:size], data[size:]
+        # Green Book: the ephemeral public key is signed with the originator's
+        # digital-signature key; checked before it is used.
+        _keys.verify(agreement.peer_signing_key, eph_pub, signature, suite)
+        peer = _keys.public_key_from_dlms(eph_pub, suite)
+    else:
+        if data:
+            raise DecodeError("key-ciphered-data must be empty for the Static Unified Model")
+        if agreement.peer_agreement_key is None:
+            raise SecurityError("the originator's static key-agreement public key is required")
+        peer = agreement.peer_agreement_key
+    z = _keys.ecdh_shared_secret(agreement.own_agreement_key, peer, suite)
+    return _agreed_kdf(
+        z,
+        suite,
+        scheme=scheme,
+        originator=originator,
+        recipient=recipient,
+        transaction_id=transaction_id,
+    )
 
 
 def wrapped_key_info(
@@ -157,10 +304,29 @@ def protect_general(
     other_information: bytes = b"",
     security_control: SecurityControl | int,
     invocation_counter: int,
+    agreement: KeyAgreement | None = None,
 ) -> GeneralCiphering:
-    """Cipher ``plain_apdu`` into a general-ciphering APDU (originator = keys.system_title)."""
+    """Cipher ``plain_apdu`` into a general-ciphering APDU (originator = keys.system_title).
+
+    For an agreed key pass ``key_info=AgreedKey(key_parameters=b"\\x01" or b"\\x02",
+    key_ciphered_data=b"")`` and ``agreement``: the content key is agreed with ECDH + the
+    concatenation KDF and, for One-Pass DH, key-ciphered-data is filled with the signed
+    ephemeral public key.
+    """
     sc = _sc(security_control)
-    ek = _content_key(keys, key_info)
+    if isinstance(key_info, AgreedKey):
+        if agreement is None:
+            raise SecurityError("agreed-key general-ciphering needs agreement= (KeyAgreement)")
+        key_info, ek = _agree_originator(
+            key_info,
+            agreement,
+            suite=keys.suite,
+            originator=bytes(keys.system_title),
+            recipient=bytes(recipient_system_title),
+            transaction_id=bytes(transaction_id),
+        )
+    else:
+        ek = _content_key(keys, key_info)
     _check(sc, ek, keys)
     iv = _iv(keys.system_title, invocation_counter)
     header = _header_aad(
@@ -189,11 +355,32 @@ def protect_general(
 
 
 def unprotect_general(
-    apdu: GeneralCiphering, *, keys: _keys.SecurityKeys, verify_tag: bool = True
+    apdu: GeneralCiphering,
+    *,
+    keys: _keys.SecurityKeys,
+    verify_tag: bool = True,
+    agreement: KeyAgreement | None = None,
 ) -> bytes:
-    """The plain APDU of a general-ciphering APDU; a wrong tag raises SecurityError."""
+    """The plain APDU of a general-ciphering APDU; a wrong tag raises SecurityError.
+
+    An agreed-key APDU needs ``agreement`` (own static key-agreement private key, and the
+    originator's signing public key for One-Pass DH or its static key-agreement public key
+    for the Static Unified Model).
+    """
     sc = apdu.security_control
-    ek = _content_key(keys, apdu.key_info)
+    if isinstance(apdu.key_info, AgreedKey):
+        if agreement is None:
+            raise SecurityError("agreed-key general-ciphering needs agreement= (KeyAgreement)")
+        ek = _agree_recipient(
+            apdu.key_info,
+            agreement,
+            suite=keys.suite,
+            originator=bytes(apdu.originator_system_title),
+            recipient=bytes(apdu.recipient_system_title),
+            transaction_id=bytes(apdu.transaction_id),
+        )
+    else:
+        ek = _content_key(keys, apdu.key_info)
     _check(sc, ek, keys)
     iv = _iv(bytes(apdu.originator_system_title), apdu.invocation_counter)
     data = bytes(apdu.ciphered_text)
