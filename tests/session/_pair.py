@@ -20,22 +20,26 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dlmskit import axdr
-from dlmskit.apdu import action, get
+from dlmskit.apdu import access, action, get, sn
 from dlmskit.apdu import set as set_
 from dlmskit.apdu._base import Apdu
+from dlmskit.apdu.access import AccessRequest, AccessResponse
 from dlmskit.apdu.common import ActionResult, DataAccessResult
 from dlmskit.link._events import NEED_DATA
 from dlmskit.link.hdlc import HdlcAddress, HdlcParameters
 from dlmskit.link.hdlc_link import ApduReceived, HdlcLink, LinkState, Role
 from dlmskit.link.wrapper import WrapperPduReceived, WrapperStream
 from dlmskit.session import (
+    AccessRequested,
     ActionRequested,
     ClientSession,
     ClientSettings,
     GetRequested,
+    ReadRequested,
     ServerSession,
     ServerSettings,
     SetRequested,
+    WriteRequested,
 )
 
 CLIENT_SAP = 16
@@ -70,6 +74,7 @@ class Objects:
 
     values: dict[Key, axdr.Value] = field(default_factory=dict)
     calls: list[tuple[int, bytes, int, axdr.Value]] = field(default_factory=list)
+    short_names: dict[int, Key] = field(default_factory=dict)  # SN: variable name → key
 
     def _get(self, descriptor: Any) -> get.GetDataResult:
         key = (descriptor.class_id, descriptor.instance_id.to_bytes(), descriptor.attribute_id)
@@ -95,7 +100,79 @@ class Objects:
             result=ActionResult.SUCCESS, return_parameters=get.Data(value) if echo else None
         )
 
+    def _access(self, request: AccessRequest) -> AccessResponse:
+        data: list[axdr.Value] = []
+        results: list[Any] = []
+        for spec, value in zip(
+            request.access_request_specification, request.access_request_list_of_data, strict=True
+        ):
+            if isinstance(spec, access.AccessRequestGet | access.AccessRequestGetWithSelection):
+                result = self._get(spec.cosem_attribute_descriptor)
+                if isinstance(result, get.Data):
+                    data.append(result.value)
+                    results.append(access.AccessResponseGet(result=DataAccessResult.SUCCESS))
+                else:
+                    data.append(None)
+                    results.append(access.AccessResponseGet(result=result))
+            elif isinstance(spec, access.AccessRequestSet | access.AccessRequestSetWithSelection):
+                data.append(None)
+                results.append(
+                    access.AccessResponseSet(
+                        result=self._set(spec.cosem_attribute_descriptor, value)
+                    )
+                )
+            else:
+                self._call(spec.cosem_method_descriptor, value)
+                data.append(None)
+                results.append(access.AccessResponseAction(result=ActionResult.SUCCESS))
+        return AccessResponse(
+            long_invoke_id_and_priority=request.long_invoke_id_and_priority,
+            access_response_list_of_data=tuple(data),
+            access_response_specification=tuple(results),
+        )
+
+    def _read(self, request: sn.ReadRequest) -> sn.ReadResponse:
+        results: list[sn.ReadResult] = []
+        for spec in request.variable_access_specification:
+            key = self.short_names.get(getattr(spec, "variable_name", -1))
+            if key is None or key not in self.values:
+                results.append(DataAccessResult.OBJECT_UNDEFINED)
+            else:
+                results.append(sn.ReadData(data=self.values[key]))
+        return sn.ReadResponse(results=tuple(results))
+
+    def _write(self, request: sn.WriteRequest | sn.UnconfirmedWriteRequest) -> sn.WriteResponse:
+        results: list[sn.WriteResult] = []
+        for spec, value in zip(
+            request.variable_access_specification, request.list_of_data, strict=True
+        ):
+            key = self.short_names.get(getattr(spec, "variable_name", -1))
+            if key is None or key not in self.values:
+                results.append(DataAccessResult.OBJECT_UNDEFINED)
+            else:
+                self.values[key] = value
+                results.append(sn.WriteSuccess())
+        return sn.WriteResponse(results=tuple(results))
+
     def answer(self, event: object) -> Apdu | None:
+        if isinstance(event, AccessRequested):
+            assert isinstance(event.request, AccessRequest)
+            response = self._access(event.request)
+            confirmed = event.request.long_invoke_id_and_priority.confirmed
+            return response if confirmed else None
+        if isinstance(event, ReadRequested):
+            assert isinstance(event.request, sn.ReadRequest)
+            return self._read(event.request)
+        if isinstance(event, WriteRequested):
+            assert isinstance(event.request, sn.WriteRequest | sn.UnconfirmedWriteRequest)
+            written = self._write(event.request)
+            return written if isinstance(event.request, sn.WriteRequest) else None
+        request = getattr(event, "request", None)
+        confirmed = getattr(getattr(request, "invoke_id_and_priority", None), "confirmed", True)
+        response = self._answer(event)
+        return response if confirmed else None
+
+    def _answer(self, event: object) -> Apdu | None:
         if isinstance(event, GetRequested):
             request = event.request
             if isinstance(request, get.GetRequestNormal):

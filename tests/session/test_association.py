@@ -8,6 +8,8 @@ from dataclasses import replace
 import pytest
 
 from dlmskit import axdr
+from dlmskit.apdu import access, decode, sn
+from dlmskit.apdu.acse import AARQ
 from dlmskit.apdu.common import (
     ActionResult as ApduActionResult,
 )
@@ -17,6 +19,7 @@ from dlmskit.apdu.common import (
     DataAccessResult,
 )
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, Data
+from dlmskit.apdu.initiate import Conformance
 from dlmskit.errors import LocalProtocolError
 from dlmskit.link.hdlc import HdlcParameters
 from dlmskit.link.wrapper import WrapperPdu
@@ -28,6 +31,8 @@ from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
 from dlmskit.security.mechanisms import SAPHIR_ENERDIS_SHA256, MechanismId
 from dlmskit.session import (
+    Access,
+    AccessResult,
     Action,
     ActionResult,
     ActionWithList,
@@ -40,12 +45,16 @@ from dlmskit.session import (
     ClientSession,
     ClientSettings,
     ClientState,
+    ExceptionReceived,
     Get,
     GetRequested,
     GetResult,
     GetWithList,
     MethodCall,
     ProtocolViolation,
+    Read,
+    ReadResult,
+    Referencing,
     Release,
     Released,
     ServerSession,
@@ -54,6 +63,8 @@ from dlmskit.session import (
     Set,
     SetResult,
     SetWithList,
+    Write,
+    WriteResult,
 )
 from tests.session._pair import Objects, Pair
 from tests.vectors import item_bytes, record
@@ -709,3 +720,175 @@ def test_too_long_request_without_block_transfer_is_a_local_error() -> None:
     with pytest.raises(LocalProtocolError):
         pair.client.send(Set(descriptor=BLOB, value=big_value(5000, 1)), pair.now)
     assert pair.client.pending_invoke_ids == ()
+
+
+# --- SN, ACCESS, pre-established, unconfirmed, attribute 0 (stage 5) -------------------------
+
+# SN: base names of the objects (Blue Book 4.1.3: attribute n of an object with base name
+# b is at b + 8 * (n - 1)); attribute 2 of the register at 0x2000, of the name at 0x2100.
+SN_REGISTER_VALUE = 0x2000 + 8
+SN_NAME_VALUE = 0x2100 + 8
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_short_name_referencing(transport: str) -> None:
+    """SN application context, readRequest / writeRequest / unconfirmedWriteRequest."""
+    sn_conformance = Conformance.READ | Conformance.WRITE | Conformance.UNCONFIRMED_WRITE
+    client = ClientSettings(referencing=Referencing.SHORT_NAME, conformance=sn_conformance)
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(referencing=Referencing.SHORT_NAME, conformance=sn_conformance)
+        }
+    )
+    model = objects()
+    model.short_names = {SN_REGISTER_VALUE: key(REGISTER), SN_NAME_VALUE: key(NAME)}
+    pair = Pair(client, server, transport=transport, objects=model)  # type: ignore[arg-type]
+    accepted = associate(pair)
+    assert accepted.vaa_name == 0xFA00  # Green Book: the SN association's base name
+    aarq = decode(pair.apdus[0][1])
+    assert isinstance(aarq, AARQ) and aarq.application_context_name == "2.16.756.5.8.1.2"
+
+    result = pair.call(
+        Read(
+            items=(
+                sn.VariableName(variable_name=SN_REGISTER_VALUE),
+                sn.VariableName(variable_name=0x3000),
+            )
+        )
+    )
+    assert result == ReadResult(
+        results=(
+            sn.ReadData(data=axdr.DoubleLongUnsigned(123456)),
+            DataAccessResult.OBJECT_UNDEFINED,
+        )
+    )
+    result = pair.call(
+        Write(
+            items=(sn.VariableName(variable_name=SN_NAME_VALUE),),
+            data=(axdr.OctetString(b"renamed"),),
+        )
+    )
+    assert result == WriteResult(results=(sn.WriteSuccess(),))
+    assert model.values[key(NAME)] == axdr.OctetString(b"renamed")
+
+    before = len(pair.client_events)
+    pair.client.send(
+        Write(
+            items=(sn.VariableName(variable_name=SN_REGISTER_VALUE),),
+            data=(axdr.DoubleLongUnsigned(7),),
+            confirmed=False,
+        ),
+        pair.now,
+    )
+    pair.pump()
+    assert len(pair.client_events) == before  # nothing answers an unconfirmed write
+    assert model.values[key(REGISTER)] == axdr.DoubleLongUnsigned(7)
+    # an LN service is not negotiated in an SN association
+    with pytest.raises(LocalProtocolError):
+        pair.client.send(Get(descriptor=REGISTER), pair.now)
+
+
+def test_access_service_carries_get_set_action_at_once() -> None:
+    """ACCESS (Green Book 9.4.6.12) where both sides negotiated it."""
+    conformance = 0x00FE1F | Conformance.ACCESS
+    client = ClientSettings(conformance=conformance)
+    server = ServerSettings(associations={16: AssociationConfig(conformance=conformance)})
+    model = objects()
+    pair = Pair(client, server, objects=model)
+    associate(pair)
+    result = pair.call(
+        Access(
+            items=(
+                access.AccessRequestGet(cosem_attribute_descriptor=REGISTER),
+                access.AccessRequestSet(cosem_attribute_descriptor=NAME),
+                access.AccessRequestAction(cosem_method_descriptor=RESET),
+                access.AccessRequestGet(cosem_attribute_descriptor=MISSING),
+            ),
+            data=(None, axdr.OctetString(b"via access"), axdr.Integer(0), None),
+        )
+    )
+    assert isinstance(result, AccessResult)
+    assert result.invoke_id == 1
+    response = result.response
+    assert response.access_response_list_of_data[0] == axdr.DoubleLongUnsigned(123456)
+    assert [r.result for r in response.access_response_specification] == [
+        0,
+        0,
+        0,
+        DataAccessResult.OBJECT_UNDEFINED,
+    ]
+    assert model.values[key(NAME)] == axdr.OctetString(b"via access")
+    # not negotiated: refused locally
+    plain = Pair(ClientSettings(), settings()[1])
+    associate(plain)
+    with pytest.raises(LocalProtocolError):
+        plain.client.send(
+            Access(
+                items=result.response.access_request_specification
+                or (access.AccessRequestGet(cosem_attribute_descriptor=REGISTER),),
+                data=(None,),
+            ),
+            0.0,
+        )
+
+
+def test_pre_established_association() -> None:
+    """Both sides configured pre-established: GET at once, no AARQ; release refused
+    locally, an RLRQ answered not-finished; the association outlives the link."""
+    client = ClientSettings(pre_established=True, conformance=0x001E1D)
+    server = ServerSettings(
+        associations={16: AssociationConfig(pre_established=True, conformance=0x001E1D)}
+    )
+    pair = Pair(client, server, objects=objects(), transport="wrapper")
+    assert pair.client.state is ClientState.ASSOCIATED
+    assert pair.server.state is ServerState.ASSOCIATED
+    result = pair.call(Get(descriptor=REGISTER))
+    assert result == GetResult(invoke_id=1, results=(Data(axdr.DoubleLongUnsigned(123456)),))
+    assert pair.apdus[0][1][0] == 0xC0  # no AARQ went first
+    with pytest.raises(LocalProtocolError):
+        pair.client.send(Release(), pair.now)
+    pair.server.receive_apdu(bytes.fromhex("6203800100"), pair.now)
+    assert pair.server.data_to_send() == [bytes.fromhex("6303800101")]  # not-finished
+    assert pair.server.state is ServerState.ASSOCIATED
+    pair.client.connection_lost(pair.now)
+    pair.server.connection_lost(pair.now)
+    assert pair.client.state is ClientState.ASSOCIATED
+    assert pair.server.state is ServerState.ASSOCIATED
+
+
+def test_unconfirmed_set_and_action_get_no_answer() -> None:
+    pair = Pair(*settings(), objects=objects(), transport="wrapper")
+    model = pair.objects
+    associate(pair)
+    before = len(pair.client_events)
+    invoke_id = pair.client.send(
+        Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(9), confirmed=False), pair.now
+    )
+    pair.client.send(
+        Action(descriptor=RESET, parameters=axdr.Integer(3), confirmed=False), pair.now
+    )
+    pair.pump()
+    assert invoke_id == 1
+    assert pair.apdus[-2][1][:3] == bytes.fromhex("C10181")  # service-class 0, priority high
+    assert len(pair.client_events) == before
+    assert [a for d, a in pair.apdus if d == "s"][-1][0] == 0x61  # only the AARE came back
+    assert model.values[key(REGISTER)] == axdr.DoubleLongUnsigned(9)
+    assert model.calls[-1][3] == axdr.Integer(3)
+    assert pair.client.pending_invoke_ids == ()
+
+
+def test_attribute_0_only_where_negotiated() -> None:
+    """Green Book 9.4.6.1: GET of attribute 0 needs attribute0-supported-with-get."""
+    all_attributes = CosemAttributeDescriptor(
+        class_id=3, instance_id=Obis(1, 0, 1, 8, 0, 255), attribute_id=0
+    )
+    pair = Pair(*settings(), objects=objects(), transport="wrapper")
+    associate(pair)  # 00FE1F & client's 00FE1F: attribute 0 with GET is negotiated
+    result = pair.call(Get(descriptor=all_attributes))
+    assert isinstance(result, GetResult)
+    client = ClientSettings(conformance=0x001E1D)  # without attribute-0 bits
+    narrow = Pair(client, settings()[1], transport="wrapper")
+    associate(narrow)
+    event = narrow.call(Get(descriptor=all_attributes))
+    assert isinstance(event, ExceptionReceived)
+    assert narrow.apdus[-1][1] == bytes.fromhex("D80102")

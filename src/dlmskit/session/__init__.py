@@ -8,6 +8,9 @@ application (``send``), and give events (``next_event``) and APDUs for the link
 
 from dlmskit.session._events import (
     NEED_DATA,
+    Access,
+    AccessRequested,
+    AccessResult,
     Action,
     ActionRequested,
     ActionResult,
@@ -26,6 +29,9 @@ from dlmskit.session._events import (
     LateResponse,
     MethodCall,
     ProtocolViolation,
+    Read,
+    ReadRequested,
+    ReadResult,
     Release,
     Released,
     RequestTimedOut,
@@ -33,6 +39,9 @@ from dlmskit.session._events import (
     SetRequested,
     SetResult,
     SetWithList,
+    Write,
+    WriteRequested,
+    WriteResult,
 )
 from dlmskit.session.client import ClientInput, ClientSession, ClientState
 from dlmskit.session.server import ServerInput, ServerSession, ServerState
@@ -45,6 +54,9 @@ from dlmskit.session.settings import (
 
 __all__ = [
     "NEED_DATA",
+    "Access",
+    "AccessRequested",
+    "AccessResult",
     "Action",
     "ActionRequested",
     "ActionResult",
@@ -68,6 +80,9 @@ __all__ = [
     "LateResponse",
     "MethodCall",
     "ProtocolViolation",
+    "Read",
+    "ReadRequested",
+    "ReadResult",
     "Referencing",
     "Release",
     "Released",
@@ -80,4 +95,7 @@ __all__ = [
     "SetRequested",
     "SetResult",
     "SetWithList",
+    "Write",
+    "WriteRequested",
+    "WriteResult",
 ]

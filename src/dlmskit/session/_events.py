@@ -14,6 +14,7 @@ from typing import TypeAlias
 
 from dlmskit import axdr
 from dlmskit.apdu._base import Apdu
+from dlmskit.apdu.access import AccessRequestSpecification, AccessResponse
 from dlmskit.apdu.acse import AcseServiceProvider, AcseServiceUser, AssociationResult
 from dlmskit.apdu.action import ActionResponseWithOptionalData
 from dlmskit.apdu.common import (
@@ -26,11 +27,17 @@ from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, GetDataResult
 from dlmskit.apdu.initiate import Conformance
 from dlmskit.apdu.notification import DataNotification
+from dlmskit.apdu.sn import ReadResult as SnReadResult
+from dlmskit.apdu.sn import VariableAccessSpecification
+from dlmskit.apdu.sn import WriteResult as SnWriteResult
 from dlmskit.errors import RemoteProtocolError
 from dlmskit.link._events import NEED_DATA, _NeedData
 
 __all__ = [
     "NEED_DATA",
+    "Access",
+    "AccessRequested",
+    "AccessResult",
     "Action",
     "ActionRequested",
     "ActionResult",
@@ -51,6 +58,9 @@ __all__ = [
     "LateResponse",
     "MethodCall",
     "ProtocolViolation",
+    "Read",
+    "ReadRequested",
+    "ReadResult",
     "Release",
     "Released",
     "RequestTimedOut",
@@ -59,6 +69,9 @@ __all__ = [
     "SetRequested",
     "SetResult",
     "SetWithList",
+    "Write",
+    "WriteRequested",
+    "WriteResult",
 ]
 
 
@@ -118,11 +131,13 @@ class GetWithList:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Set:
-    """SET one attribute (set-request-normal)."""
+    """SET one attribute (set-request-normal); ``confirmed=False`` sends it as an
+    unconfirmed service (service-class bit 0: no answer comes, Green Book 9.4.6.1)."""
 
     descriptor: CosemAttributeDescriptor
     value: axdr.Value
     selection: SelectiveAccessDescriptor | None = None
+    confirmed: bool = True
 
     def __post_init__(self) -> None:
         _check("descriptor", self.descriptor, CosemAttributeDescriptor)
@@ -153,6 +168,7 @@ class Action:
 
     descriptor: CosemMethodDescriptor
     parameters: axdr.Value | None = None
+    confirmed: bool = True
 
     def __post_init__(self) -> None:
         _check("descriptor", self.descriptor, CosemMethodDescriptor)
@@ -179,8 +195,68 @@ class ActionWithList:
         _tuple(self, "calls", MethodCall)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Access:
+    """Several GET / SET / ACTION in one ACCESS request (Green Book 9.4.6.12); ``data``
+    pairs with ``items`` (null-data for a get)."""
+
+    items: tuple[AccessRequestSpecification, ...]
+    data: tuple[axdr.Value, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple | list) or not self.items:
+            raise ValueError("items must be a non-empty sequence")
+        object.__setattr__(self, "items", tuple(self.items))
+        if not isinstance(self.data, tuple | list):
+            raise TypeError("data must be a sequence")
+        object.__setattr__(self, "data", tuple(self.data))
+        if len(self.data) != len(self.items):
+            raise ValueError(f"{len(self.items)} items but {len(self.data)} data")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Read:
+    """SN referencing: readRequest for one or more variables (base name + offset)."""
+
+    items: tuple[VariableAccessSpecification, ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple | list) or not self.items:
+            raise ValueError("items must be a non-empty sequence")
+        object.__setattr__(self, "items", tuple(self.items))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Write:
+    """SN referencing: writeRequest (or unconfirmedWriteRequest, ``confirmed=False``)."""
+
+    items: tuple[VariableAccessSpecification, ...]
+    data: tuple[axdr.Value, ...]
+    confirmed: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.items, tuple | list) or not self.items:
+            raise ValueError("items must be a non-empty sequence")
+        object.__setattr__(self, "items", tuple(self.items))
+        if not isinstance(self.data, tuple | list):
+            raise TypeError("data must be a sequence")
+        object.__setattr__(self, "data", tuple(self.data))
+        if len(self.data) != len(self.items):
+            raise ValueError(f"{len(self.items)} items but {len(self.data)} data")
+
+
 ClientRequest: TypeAlias = (
-    Associate | Release | Get | GetWithList | Set | SetWithList | Action | ActionWithList
+    Associate
+    | Release
+    | Get
+    | GetWithList
+    | Set
+    | SetWithList
+    | Action
+    | ActionWithList
+    | Access
+    | Read
+    | Write
 )
 
 
@@ -255,6 +331,28 @@ class ActionResult:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AccessResult:
+    """The access-response to an ACCESS request (``invoke_id`` is the long invoke id)."""
+
+    invoke_id: int
+    response: AccessResponse
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadResult:
+    """SN: the readResponse results, one per variable read."""
+
+    results: tuple[SnReadResult, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteResult:
+    """SN: the writeResponse results, one per variable written."""
+
+    results: tuple[SnWriteResult, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExceptionReceived:
     """The peer answered with an ExceptionResponse or a ConfirmedServiceError;
     ``invoke_id`` is the request it ended (None when no request was pending)."""
@@ -314,6 +412,9 @@ ClientEvent: TypeAlias = (
     | GetResult
     | SetResult
     | ActionResult
+    | AccessResult
+    | ReadResult
+    | WriteResult
     | ExceptionReceived
     | DataNotificationReceived
     | RequestTimedOut
@@ -362,6 +463,30 @@ class ActionRequested:
     request: Apdu
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccessRequested:
+    """Server: an ACCESS request to answer with an access-response of the same long
+    invoke id."""
+
+    invoke_id: int
+    request: Apdu
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadRequested:
+    """Server, SN: a readRequest to answer with a readResponse (answers go in order)."""
+
+    request: Apdu
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WriteRequested:
+    """Server, SN: a writeRequest (answer with a writeResponse) or an
+    unconfirmedWriteRequest (no answer)."""
+
+    request: Apdu
+
+
 ServerEvent: TypeAlias = (
     AssociationEstablished
     | AssociationRejected
@@ -369,6 +494,9 @@ ServerEvent: TypeAlias = (
     | GetRequested
     | SetRequested
     | ActionRequested
+    | AccessRequested
+    | ReadRequested
+    | WriteRequested
     | ProtocolViolation
     | Released
 )

@@ -35,9 +35,10 @@ from enum import Enum, auto
 from typing import Final
 
 from dlmskit import axdr
-from dlmskit.apdu import action, get
+from dlmskit.apdu import action, get, sn
 from dlmskit.apdu import set as set_
 from dlmskit.apdu._base import Apdu, decode
+from dlmskit.apdu.access import AccessRequest, AccessResponse
 from dlmskit.apdu.acse import (
     AARE,
     AARQ,
@@ -49,7 +50,7 @@ from dlmskit.apdu.acse import (
     AuthenticationValue,
     MechanismName,
 )
-from dlmskit.apdu.common import InvokeIdAndPriority
+from dlmskit.apdu.common import InvokeIdAndPriority, LongInvokeIdAndPriority
 from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse
 from dlmskit.apdu.initiate import Conformance, InitiateRequest, InitiateResponse
 from dlmskit.apdu.notification import DataNotification, EventNotificationRequest
@@ -60,6 +61,8 @@ from dlmskit.security.mechanisms import HlsContext, MechanismId, Role, new_chall
 from dlmskit.session import _common
 from dlmskit.session._events import (
     NEED_DATA,
+    Access,
+    AccessResult,
     Action,
     ActionResult,
     ActionWithList,
@@ -77,12 +80,16 @@ from dlmskit.session._events import (
     LateResponse,
     NeedData,
     ProtocolViolation,
+    Read,
+    ReadResult,
     Release,
     Released,
     RequestTimedOut,
     Set,
     SetResult,
     SetWithList,
+    Write,
+    WriteResult,
 )
 from dlmskit.session.settings import ClientSettings
 
@@ -96,6 +103,7 @@ _INVOKE_IDS: Final[tuple[int, ...]] = (*range(1, 16), 0)
 # An AARE without user-information (quirk): the server's max PDU is then unknown; 128 is
 # the smallest any DLMS device supports in practice (the HDLC default information field).
 _QUIRK_SERVER_PDU: Final = 128
+_MISSING: Final = object()
 # The A-XDR length of a block's raw data takes up to 3 octets (82 xx xx) beyond the 1
 # octet counted in an empty block.
 _BLOCK_LENGTH_OCTETS: Final = 2
@@ -144,6 +152,8 @@ PEER_INPUTS: Final = tuple(i for i in ClientInput if i not in LOCAL_INPUTS)
 
 
 class _Kind(Enum):
+    READ = auto()  # SN
+    WRITE = auto()  # SN
     GET = auto()
     GET_LIST = auto()
     SET = auto()
@@ -178,7 +188,13 @@ def _classify(apdu: Apdu) -> ClientInput:
         return ClientInput.AARE
     if isinstance(apdu, RLRE):
         return ClientInput.RLRE
-    if isinstance(apdu, _common.GET_RESPONSES + _common.SET_RESPONSES + _common.ACTION_RESPONSES):
+    if isinstance(
+        apdu,
+        _common.GET_RESPONSES
+        + _common.SET_RESPONSES
+        + _common.ACTION_RESPONSES
+        + (AccessResponse, sn.ReadResponse, sn.WriteResponse),
+    ):
         return ClientInput.RESPONSE
     if isinstance(apdu, ExceptionResponse | ConfirmedServiceError):
         return ClientInput.EXCEPTION
@@ -214,8 +230,17 @@ class ClientSession:
         self._hls: HlsContext | None = None
         self._accepted: AssociationAccepted | None = None
         self._initiate: InitiateRequest | None = None
+        self._last_invoke_id: int | None = None
+        self._access: dict[int, float | None] = {}  # long invoke id → deadline
+        self._next_access_id = 1
+        self._sn: deque[tuple[_Kind, int, float | None]] = deque()  # SN requests in order
         self.server_max_receive_pdu_size = 0
         self.negotiated_conformance = settings.conformance
+        if settings.pre_established:
+            # Green Book 9.4.2.2.1: a pre-established association exists without AARQ;
+            # its context (conformance, PDU sizes) is agreed beforehand.
+            self._state = ClientState.ASSOCIATED
+            self.server_max_receive_pdu_size = settings.pre_established_server_pdu_size
 
     # --- public API -------------------------------------------------------------------
 
@@ -233,14 +258,16 @@ class ClientSession:
             what = ClientInput.ASSOCIATE
         elif isinstance(request, Release):
             what = ClientInput.RELEASE
-        elif isinstance(request, Get | GetWithList | Set | SetWithList | Action | ActionWithList):
+        elif isinstance(
+            request,
+            Get | GetWithList | Set | SetWithList | Action | ActionWithList | Access | Read | Write,
+        ):
             what = ClientInput.REQUEST
         else:
             raise TypeError(f"not a client request: {type(request).__name__}")
-        before = set(self._pending)
+        self._last_invoke_id = None
         self._dispatch(what, _Stimulus(request=request, now=now))
-        new = [i for i in self._pending if i not in before]
-        return new[0] if new and what is ClientInput.REQUEST else None
+        return self._last_invoke_id
 
     def receive_apdu(self, data: bytes | bytearray | memoryview, now: float) -> None:
         """Interpret one APDU received from the link."""
@@ -289,6 +316,8 @@ class ClientSession:
 
     def next_timeout(self) -> float | None:
         deadlines = [p.deadline for p in self._pending.values() if p.deadline is not None]
+        deadlines += [d for d in self._access.values() if d is not None]
+        deadlines += [d for _, _, d in self._sn if d is not None]
         if self._deadline is not None:
             deadlines.append(self._deadline)
         return min(deadlines) if deadlines else None
@@ -328,6 +357,8 @@ class ClientSession:
         return None if timeout is None else now + timeout
 
     def _reset(self) -> None:
+        self._access.clear()
+        self._sn.clear()
         for invoke_id in self._pending:
             self._retire(invoke_id)
         self._pending.clear()
@@ -587,6 +618,8 @@ class ClientSession:
 
     def _release(self, stimulus: _Stimulus) -> ClientState | None:
         settings = self.settings
+        if settings.pre_established:
+            raise LocalProtocolError("a pre-established association cannot be released")
         if settings.release_by_disconnect:
             self._reset()
             self._security = None
@@ -623,15 +656,76 @@ class ClientSession:
         was = self._state
         self._reset()
         self._security = None
+        if self.settings.pre_established:
+            # It outlives the link (Green Book 9.4.2.2.1); only the pending requests go.
+            return ClientState.ASSOCIATED
         if was is not ClientState.IDLE:
             self._events.append(Released(reason="link"))
         return None
 
     # --- handlers: services -----------------------------------------------------------
 
+    def _require(self, *bits: Conformance) -> None:
+        for bit in bits:
+            if not self.negotiated_conformance & bit:
+                raise LocalProtocolError(f"{bit.name} was not negotiated for this association")
+
+    def _other_request(self, request: ClientRequest, now: float) -> None:
+        """ACCESS and the SN services: their own invoke ids (long ones) or none."""
+        c = Conformance
+        if isinstance(request, Access):
+            self._require(c.ACCESS)
+            long_id = self._next_access_id
+            self._next_access_id = (long_id % 0xFFFFFF) + 1
+            apdu: Apdu = AccessRequest(
+                long_invoke_id_and_priority=LongInvokeIdAndPriority.of(
+                    long_id, confirmed=True, high_priority=self.settings.high_priority
+                ),
+                access_request_specification=request.items,
+                access_request_list_of_data=request.data,
+            )
+            self._emit(apdu)
+            self._access[long_id] = self._timeout_at(now)
+            self._last_invoke_id = long_id
+        elif isinstance(request, Read):
+            self._require(c.READ)
+            self._emit(sn.ReadRequest(variable_access_specification=request.items))
+            self._sn.append((_Kind.READ, len(request.items), self._timeout_at(now)))
+        else:
+            assert isinstance(request, Write)
+            if not request.confirmed:
+                self._require(c.UNCONFIRMED_WRITE)
+                self._emit(
+                    sn.UnconfirmedWriteRequest(
+                        variable_access_specification=request.items, list_of_data=request.data
+                    )
+                )
+                return
+            self._require(c.WRITE)
+            self._emit(
+                sn.WriteRequest(
+                    variable_access_specification=request.items, list_of_data=request.data
+                )
+            )
+            self._sn.append((_Kind.WRITE, len(request.items), self._timeout_at(now)))
+
     def _request(self, stimulus: _Stimulus) -> ClientState | None:
         request = stimulus.request
         now = stimulus.now
+        c = Conformance
+        if isinstance(request, Access | Read | Write):
+            self._other_request(request, now)
+            return None
+        if isinstance(request, Get | GetWithList):
+            self._require(c.GET)
+        elif isinstance(request, Set | SetWithList):
+            self._require(c.SET)
+        elif isinstance(request, Action | ActionWithList):
+            self._require(c.ACTION)
+        if isinstance(request, GetWithList | SetWithList | ActionWithList):
+            self._require(c.MULTIPLE_REFERENCES)
+        if isinstance(request, Get | Set) and request.selection is not None:
+            self._require(c.SELECTIVE_ACCESS)
         apdu: Apdu
         if isinstance(request, Get):
             pending = self._new_pending(_Kind.GET, 1, now)
@@ -676,14 +770,26 @@ class ClientSession:
                 cosem_method_descriptor_list=tuple(c.descriptor for c in request.calls),
                 method_invocation_parameters=tuple(c.parameters for c in request.calls),
             )
+        invoke_id = pending.iip.invoke_id
+        if isinstance(request, Set | Action) and not request.confirmed:
+            # Unconfirmed (service-class 0): no answer will come, nothing stays pending.
+            del self._pending[invoke_id]
+            iip = InvokeIdAndPriority.of(
+                invoke_id, confirmed=False, high_priority=self.settings.high_priority
+            )
+            apdu = replace(apdu, invoke_id_and_priority=iip)
+            self._emit(apdu)
+            self._last_invoke_id = invoke_id
+            return None
         try:
             limit = self._limit()
             if len(apdu.to_bytes()) > limit:
                 apdu = self._first_block(pending, apdu, limit)
             self._emit(apdu)
         except DlmsError:
-            del self._pending[pending.iip.invoke_id]
+            del self._pending[invoke_id]
             raise
+        self._last_invoke_id = invoke_id
         return None
 
     def _limit(self) -> int:
@@ -773,9 +879,38 @@ class ClientSession:
         self._emit(apdu)
         pending.deadline = self._timeout_at(now)
 
+    def _other_response(self, apdu: Apdu) -> None:
+        """ACCESS (long invoke id) and SN (answers in order) responses."""
+        if isinstance(apdu, AccessResponse):
+            long_id = apdu.long_invoke_id_and_priority.invoke_id
+            if self._access.pop(long_id, _MISSING) is _MISSING:
+                self._violation(f"access-response for long invoke id {long_id}, not pending")
+                return
+            self._events.append(AccessResult(invoke_id=long_id, response=apdu))
+            return
+        if not self._sn:
+            self._violation(f"{apdu.NAME} but no SN request is pending")
+            return
+        kind, count, _ = self._sn.popleft()
+        if isinstance(apdu, sn.ReadResponse) and kind is _Kind.READ:
+            if len(apdu.results) != count:
+                self._violation(f"{len(apdu.results)} results for {count} variables read")
+                return
+            self._events.append(ReadResult(results=apdu.results))
+        elif isinstance(apdu, sn.WriteResponse) and kind is _Kind.WRITE:
+            if len(apdu.results) != count:
+                self._violation(f"{len(apdu.results)} results for {count} variables written")
+                return
+            self._events.append(WriteResult(results=apdu.results))
+        else:
+            self._violation(f"{apdu.NAME} does not answer the pending {kind.name.lower()}")
+
     def _response(self, stimulus: _Stimulus) -> ClientState | None:
         apdu = stimulus.apdu
         assert apdu is not None
+        if isinstance(apdu, AccessResponse | sn.ReadResponse | sn.WriteResponse):
+            self._other_response(apdu)
+            return None
         iip = getattr(apdu, "invoke_id_and_priority", None)
         assert isinstance(iip, InvokeIdAndPriority)
         invoke_id = iip.invoke_id
@@ -929,6 +1064,14 @@ class ClientSession:
                 self._security = None
                 self._events.append(Released(reason="timeout"))
                 return ClientState.IDLE
+        for long_id, deadline in list(self._access.items()):
+            if deadline is not None and now >= deadline:
+                del self._access[long_id]
+                self._events.append(RequestTimedOut(invoke_id=long_id))
+        if self._sn and any(d is not None and now >= d for _, _, d in self._sn):
+            # SN answers come in order: once one is overdue, none can be matched any more.
+            self._sn.clear()
+            self._events.append(RequestTimedOut(invoke_id=None))
         for invoke_id, pending in list(self._pending.items()):
             if pending.deadline is not None and now >= pending.deadline:
                 del self._pending[invoke_id]

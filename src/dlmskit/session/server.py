@@ -36,9 +36,10 @@ from enum import Enum, auto
 from typing import Final
 
 from dlmskit import axdr
-from dlmskit.apdu import action, get
+from dlmskit.apdu import action, get, sn
 from dlmskit.apdu import set as set_
 from dlmskit.apdu._base import Apdu, decode
+from dlmskit.apdu.access import AccessRequest, AccessResponse
 from dlmskit.apdu.acse import (
     AARE,
     AARQ,
@@ -87,6 +88,7 @@ from dlmskit.security.mechanisms import (
 from dlmskit.session import _common
 from dlmskit.session._events import (
     NEED_DATA,
+    AccessRequested,
     ActionRequested,
     AssociationEstablished,
     AssociationRejected,
@@ -94,9 +96,11 @@ from dlmskit.session._events import (
     GetRequested,
     NeedData,
     ProtocolViolation,
+    ReadRequested,
     Released,
     ServerEvent,
     SetRequested,
+    WriteRequested,
 )
 from dlmskit.session.settings import AssociationConfig, Referencing, ServerSettings
 
@@ -134,6 +138,8 @@ PEER_INPUTS: Final = tuple(i for i in ServerInput if i not in LOCAL_INPUTS)
 
 
 class _Kind(Enum):
+    READ = auto()  # SN
+    WRITE = auto()  # SN
     GET = auto()
     SET = auto()
     ACTION = auto()
@@ -193,7 +199,13 @@ def _classify(apdu: Apdu) -> ServerInput:
         return ServerInput.AARQ
     if isinstance(apdu, RLRQ):
         return ServerInput.RLRQ
-    if isinstance(apdu, _common.GET_REQUESTS + _common.SET_REQUESTS + _common.ACTION_REQUESTS):
+    if isinstance(
+        apdu,
+        _common.GET_REQUESTS
+        + _common.SET_REQUESTS
+        + _common.ACTION_REQUESTS
+        + (AccessRequest, sn.ReadRequest, sn.WriteRequest, sn.UnconfirmedWriteRequest),
+    ):
         return ServerInput.REQUEST
     return ServerInput.UNEXPECTED
 
@@ -224,6 +236,8 @@ class _Association:
     pending: dict[int, tuple[_Kind, InvokeIdAndPriority, int]] = field(default_factory=dict)
     transfers: dict[int, _GetTransfer] = field(default_factory=dict)
     incoming: dict[int, _IncomingTransfer] = field(default_factory=dict)
+    access: set[int] = field(default_factory=set)  # long invoke ids of ACCESS requests
+    sn: deque[_Kind] = field(default_factory=deque)  # SN requests, answered in order
 
 
 class ServerSession:
@@ -248,6 +262,20 @@ class ServerSession:
         self._association: _Association | None = None
         self._security: SecurityContext | None = None
         self._incoming = settings.incoming_counter or IncomingCounterCheck()
+        if self.config is not None and self.config.pre_established:
+            self._pre_establish()
+
+    def _pre_establish(self) -> None:
+        """Green Book 9.4.2.2.1: the association exists without AARQ, with the agreed
+        context; the client's max PDU is taken as the server's own."""
+        assert self.config is not None
+        self._association = _Association(
+            config=self.config,
+            conformance=self.config.conformance,
+            client_max_pdu=self.settings.max_receive_pdu_size,
+            client_title=None,
+        )
+        self._state = ServerState.ASSOCIATED
 
     # --- public API -------------------------------------------------------------------
 
@@ -641,6 +669,10 @@ class ServerSession:
                 user_information = _common.protect_initiate(self._security, response.to_bytes())
             except DlmsError as exc:
                 self._events.append(ProtocolViolation(error=RemoteProtocolError(str(exc))))
+        if self.config is not None and self.config.pre_established:
+            # A pre-established association cannot be released (Green Book 9.4.2.2.1).
+            self._out.append(RLRE(reason=ReleaseResponseReason.NOT_FINISHED).to_bytes())
+            return self._state
         self._out.append(
             RLRE(reason=ReleaseResponseReason.NORMAL, user_information=user_information).to_bytes()
         )
@@ -651,6 +683,9 @@ class ServerSession:
         return None
 
     def _link_down(self, stimulus: _Stimulus) -> ServerState | None:
+        if self.config is not None and self.config.pre_established:
+            self._pre_establish()  # it outlives the link; pending requests are dropped
+            return ServerState.ASSOCIATED
         if self._state is not ServerState.IDLE:
             self._events.append(Released(reason="link"))
         self._end()
@@ -679,6 +714,24 @@ class ServerSession:
 
     def _allowed(self, request: Apdu, conformance: Conformance) -> bool:
         c = Conformance
+        if isinstance(request, AccessRequest):
+            return bool(conformance & c.ACCESS)
+        if isinstance(request, sn.ReadRequest):
+            return bool(conformance & c.READ)
+        if isinstance(request, sn.WriteRequest):
+            return bool(conformance & c.WRITE)
+        if isinstance(request, sn.UnconfirmedWriteRequest):
+            return bool(conformance & c.UNCONFIRMED_WRITE)
+        descriptor = getattr(request, "cosem_attribute_descriptor", None)
+        if descriptor is not None and descriptor.attribute_id == 0:
+            # Green Book 9.4.6.1: attribute 0 (all attributes) only where negotiated.
+            bit = (
+                c.ATTRIBUTE0_SUPPORTED_WITH_GET
+                if _request_kind(request) is _Kind.GET
+                else (c.ATTRIBUTE0_SUPPORTED_WITH_SET)
+            )
+            if not conformance & bit:
+                return False
         if isinstance(request, get.GetRequestNormal):
             return bool(conformance & c.GET) and (
                 request.access_selection is None or bool(conformance & c.SELECTIVE_ACCESS)
@@ -713,6 +766,26 @@ class ServerSession:
                 StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.SERVICE_NOT_SUPPORTED
             )
             return None
+        if isinstance(request, AccessRequest):
+            long_id = request.long_invoke_id_and_priority.invoke_id
+            if long_id in association.access:
+                self._exception(
+                    StateError.SERVICE_NOT_ALLOWED, ExceptionServiceError.OPERATION_NOT_POSSIBLE
+                )
+                return None
+            if request.long_invoke_id_and_priority.confirmed:
+                association.access.add(long_id)
+            self._events.append(AccessRequested(invoke_id=long_id, request=request))
+            return None
+        if isinstance(request, sn.ReadRequest):
+            association.sn.append(_Kind.READ)
+            self._events.append(ReadRequested(request=request))
+            return None
+        if isinstance(request, sn.WriteRequest | sn.UnconfirmedWriteRequest):
+            if isinstance(request, sn.WriteRequest):
+                association.sn.append(_Kind.WRITE)
+            self._events.append(WriteRequested(request=request))
+            return None
         iip = getattr(request, "invoke_id_and_priority", None)
         assert isinstance(iip, InvokeIdAndPriority)
         invoke_id = iip.invoke_id
@@ -745,7 +818,8 @@ class ServerSession:
         assert isinstance(iip, InvokeIdAndPriority)
         invoke_id = iip.invoke_id
         kind = _request_kind(request)
-        association.pending[invoke_id] = (kind, iip, blocks)
+        if iip.confirmed:  # unconfirmed services get no answer (service-class 0)
+            association.pending[invoke_id] = (kind, iip, blocks)
         if kind is _Kind.GET:
             self._events.append(GetRequested(invoke_id=invoke_id, request=request))
         elif kind is _Kind.SET:
@@ -914,9 +988,28 @@ class ServerSession:
         association = self._association
         assert response is not None and association is not None
         if isinstance(response, ExceptionResponse | ConfirmedServiceError):
-            if not association.pending:
+            if association.pending:
+                del association.pending[next(iter(association.pending))]
+            elif association.sn:
+                association.sn.popleft()
+            elif association.access:
+                association.access.pop()
+            else:
                 raise LocalProtocolError("no request is pending")
-            del association.pending[next(iter(association.pending))]
+            self._emit(response)
+            return None
+        if isinstance(response, AccessResponse):
+            long_id = response.long_invoke_id_and_priority.invoke_id
+            if long_id not in association.access:
+                raise LocalProtocolError(f"no ACCESS request with long invoke id {long_id}")
+            association.access.discard(long_id)
+            self._emit(response)
+            return None
+        if isinstance(response, sn.ReadResponse | sn.WriteResponse):
+            wanted = _Kind.READ if isinstance(response, sn.ReadResponse) else _Kind.WRITE
+            if not association.sn or association.sn[0] is not wanted:
+                raise LocalProtocolError(f"no SN {wanted.name.lower()} request is pending")
+            association.sn.popleft()
             self._emit(response)
             return None
         kind = _RESPONSE_KIND.get(type(response))

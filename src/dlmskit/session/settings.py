@@ -99,6 +99,9 @@ class ClientSettings:
       captured clients set it: ``C1``).
     - ``release_reason``: the RLRQ reason (None: an empty RLRQ, ``62 00``).
     - ``max_block_transfer_size``: bound on data reassembled from GET datablocks.
+    - ``pre_established``: the association exists without AARQ (Green Book 9.4.2.2.1):
+      the session starts ASSOCIATED with ``conformance`` and
+      ``pre_established_server_pdu_size``; it cannot be released.
     - Quirks: ``accept_aare_without_user_information`` (some meters omit the
       InitiateResponse; the proposed conformance and a 128-byte PDU are assumed),
       ``release_by_disconnect`` (meters that do not answer RLRQ).
@@ -128,12 +131,19 @@ class ClientSettings:
     max_block_transfer_size: int = 16 * 1024 * 1024
     accept_aare_without_user_information: bool = False
     release_by_disconnect: bool = False
+    pre_established: bool = False
+    pre_established_server_pdu_size: int = 0x0400
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mechanism", MechanismId(self.mechanism))
         object.__setattr__(self, "conformance", Conformance(self.conformance))
         _check_secret(self.secret)
         _check_pdu("max_receive_pdu_size", self.max_receive_pdu_size)
+        _check_pdu("pre_established_server_pdu_size", self.pre_established_server_pdu_size)
+        if self.pre_established and (self.mechanism or self.policy is not None):
+            # A pre-established association has no AARQ to authenticate or to carry a
+            # dedicated key; ciphering with the global keys would need the server's title.
+            raise ValueError("a pre-established association here is unauthenticated, unciphered")
         _check_timeout("request_timeout", self.request_timeout)
         if not CHALLENGE_MIN <= self.challenge_length <= CHALLENGE_MAX:
             raise ValueError(f"challenge_length must be {CHALLENGE_MIN}..{CHALLENGE_MAX}")
@@ -186,7 +196,8 @@ class AssociationConfig:
     """What a server accepts from one client SAP: mechanism and secret (or, for 7, the
     client's public key), referencing, supported conformance, ciphering policy
     (None: none; a ciphered application context is then refused, and the other way round),
-    and HLS 2 function."""
+    HLS 2 function, and ``pre_established`` (the association exists from the start, with
+    ``conformance``; it cannot be released, Green Book 9.4.2.2.1)."""
 
     mechanism: MechanismId = MechanismId.LOWEST
     secret: bytes | None = None
@@ -195,6 +206,7 @@ class AssociationConfig:
     policy: Policy | None = None
     client_public_key: ec.EllipticCurvePublicKey | None = None
     hls2: str | Hls2Function | None = None
+    pre_established: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mechanism", MechanismId(self.mechanism))
