@@ -73,6 +73,13 @@ ATTRIBUTE_EXAMPLES: list[tuple[int, int, str, str, str]] = [
         BLUE_BOOK,
     ),
     (40, 0, "communication_window", "0101" + DAILY_WINDOW, BLUE_BOOK),
+    (
+        40,
+        0,
+        "send_destination_and_method",
+        "0203 1600 0912 5B323030313A6462383A3A315D3A34303539 1600",
+        "as a public IS 15959 push test tool (C#) writes it: 0203160009 <len> [IPv6]:port 1600",
+    ),
     (40, 0, "repetition_delay", "12 003C", BLUE_BOOK),
     (
         40,
@@ -330,11 +337,11 @@ def test_decoded_values_are_typed() -> None:
     spec = BY_KEY[40, 0]
     index, kind = _attribute(spec, "send_destination_and_method")
     assert index == 3
-    (example,) = [
+    example = next(
         h
         for c, v, n, h, _ in ATTRIBUTE_EXAMPLES
         if (c, v, n) == (40, 0, "send_destination_and_method")
-    ]
+    )
     value = kind.decode(axdr.decode(_hex(example)), "x")
     assert isinstance(value, comm.SendDestinationAndMethod)
     assert value.destination == b"192.168.0.10:4059"
