@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as settings_
+from hypothesis import strategies as st
 
 from dlmskit import axdr
-from dlmskit.apdu import access, decode, sn
+from dlmskit.apdu import Apdu, access, decode, sn
 from dlmskit.apdu.acse import AARQ
 from dlmskit.apdu.common import (
     ActionResult as ApduActionResult,
@@ -892,3 +895,69 @@ def test_attribute_0_only_where_negotiated() -> None:
     event = narrow.call(Get(descriptor=all_attributes))
     assert isinstance(event, ExceptionReceived)
     assert narrow.apdus[-1][1] == bytes.fromhex("D80102")
+
+
+# --- properties ------------------------------------------------------------------------------
+
+SCALARS = st.one_of(
+    st.integers(0, 0xFFFFFFFF).map(axdr.DoubleLongUnsigned),
+    st.integers(-(2**15), 2**15 - 1).map(axdr.Long),
+    st.binary(max_size=300).map(axdr.OctetString),
+    st.booleans().map(axdr.Boolean),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=6).map(lambda items: axdr.Structure(tuple(items))),
+        st.lists(inner, max_size=6).map(lambda items: axdr.Array(tuple(items))),
+    ),
+    max_leaves=40,
+)
+
+
+@settings_(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    value=VALUES,
+    client_pdu=st.integers(64, 700),
+    server_pdu=st.integers(64, 700),
+    transport=st.sampled_from(TRANSPORTS),
+)
+def test_any_value_round_trips_through_get_and_set(
+    value: axdr.Value, client_pdu: int, server_pdu: int, transport: str
+) -> None:
+    """Whatever the value and the PDU sizes, SET then GET gives it back (datablocks
+    whenever it does not fit), and no APDU exceeds the peer's max PDU size."""
+    client = ClientSettings(max_receive_pdu_size=client_pdu)
+    server = ServerSettings(
+        associations={16: AssociationConfig(conformance=0x00FE1F)}, max_receive_pdu_size=server_pdu
+    )
+    pair = Pair(client, server, objects=objects(), transport=transport)  # type: ignore[arg-type]
+    associate(pair)
+    assert pair.call(Set(descriptor=NAME, value=value)) == SetResult(
+        invoke_id=1, results=(DataAccessResult.SUCCESS,)
+    )
+    assert pair.call(Get(descriptor=NAME)) == GetResult(invoke_id=1, results=(Data(value),))
+    assert all(len(a) <= server_pdu for d, a in pair.apdus if d == "c")
+    assert all(len(a) <= client_pdu for d, a in pair.apdus[1:] if d == "s")
+
+
+@settings_(max_examples=300, deadline=None)
+@given(
+    data=st.binary(max_size=80),
+    prefix=st.sampled_from([b"", b"\xc4\x01", b"\xc4\x02", b"\x61", b"\xc7", b"\xda", b"\x0c"]),
+)
+def test_garbage_never_breaks_either_session(data: bytes, prefix: bytes) -> None:
+    """Bytes from the peer give events and the standard's answers, never an exception,
+    and leave both sessions in a defined state."""
+    client = ClientSession(ClientSettings(request_timeout=None))
+    client.send(Associate(), 0.0)
+    server = ServerSession(settings()[1], client_sap=16)
+    server.receive_apdu(client.data_to_send()[0], 0.0)
+    client.receive_apdu(server.data_to_send()[0], 0.0)
+    client.send(Get(descriptor=REGISTER), 0.0)
+    client.receive_apdu(prefix + data, 0.0)
+    server.receive_apdu(prefix + data, 0.0)
+    assert client.state in (ClientState.ASSOCIATED, ClientState.IDLE)
+    assert server.state in (ServerState.ASSOCIATED, ServerState.IDLE)
+    for answer in server.data_to_send():
+        assert isinstance(decode(answer), Apdu)
