@@ -961,3 +961,50 @@ def test_garbage_never_breaks_either_session(data: bytes, prefix: bytes) -> None
     assert server.state in (ServerState.ASSOCIATED, ServerState.IDLE)
     for answer in server.data_to_send():
         assert isinstance(decode(answer), Apdu)
+
+
+ALL_MECHANISMS = [(m, s) for m in range(8) for s in (0, 1, 2) if not (m == 7 and s == 0)]
+
+
+@pytest.mark.parametrize(("mechanism", "suite"), ALL_MECHANISMS)
+def test_every_mechanism_ciphered_over_hdlc(mechanism: int, suite: int) -> None:
+    """Mechanisms 0-6 in suites 0-2 and 7 in suites 1/2, with an authenticated and
+    encrypted glo policy: association (HLS pass 3/4 ciphered too), GET, release."""
+    if mechanism >= 2:
+        client, server = hls_settings(MechanismId(mechanism), suite)
+    else:
+        length = 32 if suite == 2 else 16
+        ek, ak = bytes(range(length)), bytes(range(100, 100 + length))
+        secret = b"secret-1" if mechanism == 1 else None
+        client = ClientSettings(
+            mechanism=MechanismId(mechanism),
+            secret=secret,
+            keys=SecurityKeys(
+                system_title=CLIENT_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+            ),
+            outgoing_counter=counter(),
+        )
+        server = ServerSettings(
+            associations={
+                16: AssociationConfig(
+                    mechanism=MechanismId(mechanism), secret=secret, conformance=0x00FE1F
+                )
+            },
+            keys=SecurityKeys(
+                system_title=SERVER_ST, suite=suite, global_unicast_key=ek, authentication_key=ak
+            ),
+            outgoing_counter=counter(1000),
+        )
+    client = replace(client, policy=Policy())
+    server = replace(
+        server,
+        associations={16: replace(server.associations[16], policy=Policy())},
+    )
+    pair = Pair(client, server, objects=objects())
+    associate(pair)
+    assert pair.call(Get(descriptor=REGISTER)) == GetResult(
+        invoke_id=1, results=(Data(axdr.DoubleLongUnsigned(123456)),)
+    )
+    assert pair.call(Release()) == Released(reason="rlre")
+    plain_xdlms = [a for _, a in pair.apdus if a[0] in (0xC0, 0xC3, 0xC4, 0xC7)]
+    assert plain_xdlms == []  # pass 3/4 and the GET all went ciphered
