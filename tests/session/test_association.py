@@ -1008,3 +1008,28 @@ def test_every_mechanism_ciphered_over_hdlc(mechanism: int, suite: int) -> None:
     assert pair.call(Release()) == Released(reason="rlre")
     plain_xdlms = [a for _, a in pair.apdus if a[0] in (0xC0, 0xC3, 0xC4, 0xC7)]
     assert plain_xdlms == []  # pass 3/4 and the GET all went ciphered
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_get_with_list_answer_in_datablocks(transport: str) -> None:
+    """A with-list answer longer than the client's max PDU travels in datablocks carrying
+    its SEQUENCE OF Get-Data-Result; the client joins and splits it again."""
+    model = objects()
+    model.values[key(BLOB)] = big_value(3000, 3)
+    client = ClientSettings(max_receive_pdu_size=200)
+    server = ServerSettings(associations={16: AssociationConfig(conformance=0x00FE1F)})
+    pair = Pair(client, server, objects=model, transport=transport)  # type: ignore[arg-type]
+    associate(pair)
+    items = tuple(
+        CosemAttributeDescriptorWithSelection(cosem_attribute_descriptor=d)
+        for d in (BLOB, MISSING, REGISTER, BLOB)
+    )
+    result = pair.call(GetWithList(items=items))
+    assert isinstance(result, GetResult)
+    assert result.results == (
+        Data(big_value(3000, 3)),
+        DataAccessResult.OBJECT_UNDEFINED,
+        Data(axdr.DoubleLongUnsigned(123456)),
+        Data(big_value(3000, 3)),
+    )
+    assert sum(a[:2] == b"\xc4\x02" for d, a in pair.apdus if d == "s") > 25

@@ -8,9 +8,9 @@ from typing import Final
 from dlmskit import axdr
 from dlmskit.apdu import action, get
 from dlmskit.apdu import set as set_
-from dlmskit.apdu._base import Apdu
+from dlmskit.apdu._base import Apdu, decode
 from dlmskit.apdu.ciphered import GeneralDedCiphering, GeneralGloCiphering, ServiceSpecificCiphered
-from dlmskit.apdu.common import CosemMethodDescriptor
+from dlmskit.apdu.common import CosemMethodDescriptor, InvokeIdAndPriority
 from dlmskit.apdu.initiate import Conformance
 from dlmskit.errors import DecodeError
 from dlmskit.obis import Obis
@@ -86,6 +86,22 @@ def decode_data(raw: bytes, what: str) -> axdr.Value:
         return axdr.decode(raw)
     except DecodeError as exc:
         raise DecodeError(f"{what}: {exc.reason}", exc.offset) from None
+
+
+def encode_result_list(response: get.GetResponseWithList) -> bytes:
+    """The SEQUENCE OF Get-Data-Result of a with-list answer: what its datablocks carry
+    (the APDU without ``C4 03`` and the invoke-id-and-priority)."""
+    return response.to_bytes()[3:]
+
+
+def decode_result_list(iip: InvokeIdAndPriority, raw: bytes) -> tuple[get.GetDataResult, ...]:
+    """The inverse of :func:`encode_result_list` (DecodeError naming the blocks)."""
+    try:
+        whole = decode(b"\xc4\x03" + bytes((iip.value,)) + raw)
+    except DecodeError as exc:
+        raise DecodeError(f"joined with-list datablocks: {exc.reason}", exc.offset) from None
+    assert isinstance(whole, get.GetResponseWithList)
+    return whole.result
 
 
 def protect_initiate(context: SecurityContext, plain: bytes) -> Apdu:

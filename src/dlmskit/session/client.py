@@ -951,7 +951,7 @@ class ClientSession:
                     f"{len(apdu.result)} results for {pending.count} attributes"
                 )
             return GetResult(invoke_id=invoke_id, results=apdu.result)
-        if kind is _Kind.GET and isinstance(apdu, get.GetResponseWithDatablock):
+        if kind in (_Kind.GET, _Kind.GET_LIST) and isinstance(apdu, get.GetResponseWithDatablock):
             return self._datablock(pending, apdu.result, now)
         if kind is _Kind.SET and isinstance(apdu, set_.SetResponseNormal):
             return SetResult(invoke_id=invoke_id, results=(apdu.result,))
@@ -1002,6 +1002,14 @@ class ClientSession:
             )
         pending.blocks += block.result
         if block.last_block:
+            if pending.kind is _Kind.GET_LIST:
+                # The joined data of a with-list answer is its SEQUENCE OF Get-Data-Result.
+                results = _common.decode_result_list(pending.iip, bytes(pending.blocks))
+                if len(results) != pending.count:
+                    raise RemoteProtocolError(
+                        f"{len(results)} results for {pending.count} attributes"
+                    )
+                return GetResult(invoke_id=invoke_id, results=results)
             value = _common.decode_data(bytes(pending.blocks), "GET datablocks")
             return GetResult(invoke_id=invoke_id, results=(get.Data(value),))
         self._emit(

@@ -1030,7 +1030,9 @@ class ServerSession:
             response = set_.SetResponseLastDatablock(
                 invoke_id_and_priority=iip, result=response.result, block_number=entry[2]
             )
-        if isinstance(response, get.GetResponseNormal) and isinstance(response.result, get.Data):
+        if isinstance(response, get.GetResponseNormal | get.GetResponseWithList) and (
+            not isinstance(response, get.GetResponseNormal) or isinstance(response.result, get.Data)
+        ):
             limit = association.client_max_pdu
             if self._security is not None:
                 limit -= _common.CIPHERING_OVERHEAD
@@ -1041,7 +1043,10 @@ class ServerSession:
         return None
 
     def _split(
-        self, association: _Association, response: get.GetResponseNormal, limit: int
+        self,
+        association: _Association,
+        response: get.GetResponseNormal | get.GetResponseWithList,
+        limit: int,
     ) -> None:
         iip = response.invoke_id_and_priority
         if not association.conformance & Conformance.BLOCK_TRANSFER_WITH_GET_OR_READ:
@@ -1052,8 +1057,11 @@ class ServerSession:
                 )
             )
             return
-        assert isinstance(response.result, get.Data)
-        data = axdr.encode(response.result.value)
+        if isinstance(response, get.GetResponseWithList):
+            data = _common.encode_result_list(response)
+        else:
+            assert isinstance(response.result, get.Data)
+            data = axdr.encode(response.result.value)
         blocks = _common.split_get_response(data, limit - _common.DATABLOCK_G_OVERHEAD)
         transfer = _GetTransfer(iip=iip, blocks=blocks)
         association.transfers[iip.invoke_id] = transfer
