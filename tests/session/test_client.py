@@ -22,6 +22,8 @@ from dlmskit.apdu.common import CosemAttributeDescriptor, DataAccessResult, Invo
 from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse, Initiate
 from dlmskit.apdu.get import Data, GetResponseNormal
 from dlmskit.apdu.initiate import Conformance, InitiateResponse
+from dlmskit.apdu.notification import EventNotificationRequest
+from dlmskit.apdu.sn import InformationReportRequest, VariableName
 from dlmskit.errors import LocalProtocolError
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
@@ -35,9 +37,11 @@ from dlmskit.session import (
     ClientSettings,
     ClientState,
     DataNotificationReceived,
+    EventNotificationReceived,
     ExceptionReceived,
     Get,
     GetResult,
+    InformationReportReceived,
     LateResponse,
     ProtocolViolation,
     Release,
@@ -414,3 +418,23 @@ def test_release_reason_none_sends_an_empty_rlrq() -> None:
     session.send(Release(), 0.0)
     assert session.data_to_send() == [bytes.fromhex("6200")]
     assert ReleaseRequestReason.NORMAL == 0
+
+
+def test_event_notification_and_information_report_in_any_state() -> None:
+    """Unsolicited event-notification-request (LN) and informationReportRequest (SN) are
+    events in every state, like data-notifications."""
+    event = EventNotificationRequest(
+        cosem_attribute_descriptor=CLOCK_TIME, attribute_value=axdr.Unsigned(1)
+    ).to_bytes()
+    report = InformationReportRequest(
+        variable_access_specification=(VariableName(variable_name=0x2008),),
+        list_of_data=(axdr.Unsigned(2),),
+    ).to_bytes()
+    for session in (ClientSession(ClientSettings()), associated()):
+        session.receive_apdu(event, 0.0)
+        session.receive_apdu(report, 0.0)
+        first, second = events(session)
+        assert isinstance(first, EventNotificationReceived)
+        assert first.notification.attribute_value == axdr.Unsigned(1)
+        assert isinstance(second, InformationReportReceived)
+        assert second.report.list_of_data == (axdr.Unsigned(2),)

@@ -26,9 +26,9 @@ from dlmskit.apdu.common import (
 from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, GetDataResult
 from dlmskit.apdu.initiate import Conformance
-from dlmskit.apdu.notification import DataNotification
+from dlmskit.apdu.notification import DataNotification, EventNotificationRequest
+from dlmskit.apdu.sn import InformationReportRequest, VariableAccessSpecification
 from dlmskit.apdu.sn import ReadResult as SnReadResult
-from dlmskit.apdu.sn import VariableAccessSpecification
 from dlmskit.apdu.sn import WriteResult as SnWriteResult
 from dlmskit.errors import RemoteProtocolError
 from dlmskit.link._events import NEED_DATA, _NeedData
@@ -50,11 +50,13 @@ __all__ = [
     "ClientEvent",
     "ClientRequest",
     "DataNotificationReceived",
+    "EventNotificationReceived",
     "ExceptionReceived",
     "Get",
     "GetRequested",
     "GetResult",
     "GetWithList",
+    "InformationReportReceived",
     "LateResponse",
     "MethodCall",
     "ProtocolViolation",
@@ -369,6 +371,20 @@ class DataNotificationReceived:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EventNotificationReceived:
+    """An unsolicited event-notification-request (LN), accepted in any state."""
+
+    notification: EventNotificationRequest
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InformationReportReceived:
+    """An unsolicited informationReportRequest (SN), accepted in any state."""
+
+    report: InformationReportRequest
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RequestTimedOut:
     """No answer to ``invoke_id`` in time; its invoke id is retired until a late answer
     comes (or the ids run out). ``None``: the AARQ or RLRQ was not answered."""
@@ -417,6 +433,8 @@ ClientEvent: TypeAlias = (
     | WriteResult
     | ExceptionReceived
     | DataNotificationReceived
+    | EventNotificationReceived
+    | InformationReportReceived
     | RequestTimedOut
     | LateResponse
     | ProtocolViolation

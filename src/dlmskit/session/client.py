@@ -73,10 +73,12 @@ from dlmskit.session._events import (
     ClientEvent,
     ClientRequest,
     DataNotificationReceived,
+    EventNotificationReceived,
     ExceptionReceived,
     Get,
     GetResult,
     GetWithList,
+    InformationReportReceived,
     LateResponse,
     NeedData,
     ProtocolViolation,
@@ -198,7 +200,7 @@ def _classify(apdu: Apdu) -> ClientInput:
         return ClientInput.RESPONSE
     if isinstance(apdu, ExceptionResponse | ConfirmedServiceError):
         return ClientInput.EXCEPTION
-    if isinstance(apdu, DataNotification | EventNotificationRequest):
+    if isinstance(apdu, DataNotification | EventNotificationRequest | sn.InformationReportRequest):
         return ClientInput.NOTIFICATION
     return ClientInput.UNEXPECTED
 
@@ -292,7 +294,13 @@ class ClientSession:
             self._security is not None
             and self._state is not ClientState.ASSOCIATING
             and not isinstance(
-                apdu, AARE | RLRE | ExceptionResponse | DataNotification | EventNotificationRequest
+                apdu,
+                AARE
+                | RLRE
+                | ExceptionResponse
+                | DataNotification
+                | EventNotificationRequest
+                | sn.InformationReportRequest,
             )
         ):
             # The policy says every xDLMS APDU is protected; a plain one is a downgrade.
@@ -1046,8 +1054,11 @@ class ClientSession:
         apdu = stimulus.apdu
         if isinstance(apdu, DataNotification):
             self._events.append(DataNotificationReceived(notification=apdu))
+        elif isinstance(apdu, EventNotificationRequest):
+            self._events.append(EventNotificationReceived(notification=apdu))
         else:
-            self._violation(f"{getattr(apdu, 'NAME', '?')} is not supported by this client")
+            assert isinstance(apdu, sn.InformationReportRequest)
+            self._events.append(InformationReportReceived(report=apdu))
         return None
 
     def _unexpected(self, stimulus: _Stimulus) -> ClientState | None:
