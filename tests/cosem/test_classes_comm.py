@@ -8,6 +8,8 @@ built from the Blue Book attribute description (DLMS UA 1000-1, the class's tabl
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -584,3 +586,19 @@ def test_mutated_examples_give_a_value_or_a_decode_error(
 def test_trailing_bytes_are_refused() -> None:
     with pytest.raises(DecodeError):
         BY_KEY[40, 0].decode_attribute(6, _hex("1103 00"))
+
+
+def test_ip_addresses_are_typed() -> None:
+    """IPv4 setup carries addresses as double-long-unsigned, IPv6 setup as octet-string(16)
+    (Blue Book IPv4/IPv6 setup attribute tables); both decode to ipaddress values."""
+    ipv4 = BY_KEY[42, 0]
+    assert ipv4.decode_attribute(3, _hex("06C0A8000A")) == ipaddress.IPv4Address("192.168.0.10")
+    assert ipv4.encode_attribute(7, ipaddress.IPv4Address("192.168.0.1")) == _hex("06C0A80001")
+    assert ipv4.encode_attribute(6, "255.255.255.0") == _hex("06FFFFFF00")
+    ipv6 = BY_KEY[48, 0]
+    (address,) = ipv6.decode_attribute(4, _hex("0101 0910 FE800000000000000000000000000001"))
+    assert address == ipaddress.IPv6Address("fe80::1")
+    assert ipv6.decode_attribute(7, _hex("0900")) is None
+    assert ipv6.encode_attribute(7, None) == _hex("0900")
+    with pytest.raises(DecodeError, match=r"octet-string\(16\)"):
+        ipv6.decode_attribute(7, _hex("0904 C0A80001"))

@@ -21,6 +21,7 @@ minimal A-XDR forms (integers keep their type where a field accepts several).
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import warnings
 from enum import IntEnum
 from typing import Any, Self
@@ -38,6 +39,8 @@ __all__ = [
     "DateTimeKind",
     "EnumKind",
     "IntKind",
+    "Ipv4Kind",
+    "Ipv6Kind",
     "Kind",
     "NullOrKind",
     "ObisKind",
@@ -387,6 +390,56 @@ class NullOrKind(Kind):
         return f"null-data or {self.inner.describe()}"
 
 
+class Ipv4Kind(Kind):
+    """An IPv4 address carried as ``double-long-unsigned`` ↔ :class:`ipaddress.IPv4Address`."""
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if type(value) is not axdr.DoubleLongUnsigned:
+            raise _wrong(where, "double-long-unsigned (an IPv4 address)", value)
+        return ipaddress.IPv4Address(int(value))
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if isinstance(obj, str):
+            obj = ipaddress.IPv4Address(obj)
+        if not isinstance(obj, ipaddress.IPv4Address):
+            raise TypeError(f"{where} must be an IPv4Address, not {type(obj).__name__}")
+        return axdr.DoubleLongUnsigned(int(obj))
+
+    def describe(self) -> str:
+        return "double-long-unsigned IPv4 address"
+
+
+class Ipv6Kind(Kind):
+    """An IPv6 address as ``octet-string(16)`` ↔ :class:`ipaddress.IPv6Address`.
+
+    An empty octet-string (not configured) decodes to ``None`` and back.
+    """
+
+    __slots__ = ()
+
+    def decode(self, value: axdr.Value, where: str) -> Any:
+        if isinstance(value, axdr.OctetString):
+            if len(value) == 0:
+                return None
+            if len(value) == 16:
+                return ipaddress.IPv6Address(bytes(value))
+        raise _wrong(where, "octet-string(16) (an IPv6 address)", value)
+
+    def encode(self, obj: Any, where: str) -> axdr.Value:
+        if obj is None:
+            return axdr.OctetString(b"")
+        if isinstance(obj, str):
+            obj = ipaddress.IPv6Address(obj)
+        if not isinstance(obj, ipaddress.IPv6Address):
+            raise TypeError(f"{where} must be an IPv6Address, not {type(obj).__name__}")
+        return axdr.OctetString(obj.packed)
+
+    def describe(self) -> str:
+        return "octet-string(16) IPv6 address"
+
+
 # Ready-made kinds (stateless, shared).
 U8 = IntKind(axdr.Unsigned)
 U16 = IntKind(axdr.LongUnsigned)
@@ -404,6 +457,8 @@ UTF8 = StrKind(axdr.Utf8String)
 BOOL = BoolKind()
 BITS = BitsKind()
 ANY = AnyKind()
+IPV4 = Ipv4Kind()
+IPV6 = Ipv6Kind()
 
 
 def kind_field(kind: Kind, **kwargs: Any) -> Any:
