@@ -22,7 +22,7 @@ class   name                         versions  notes
 47      GSM diagnostic               0, 1      v1 widens cell ids and adds MCC/MNC/channel
 48      IPv6 setup                   0         2 methods (add/remove address)
 100     NTP setup                    0         3 methods
-151     LTE monitoring               0
+151     LTE monitoring               0, 1
 152     CoAP setup                   0         as the Gurux class file documents it
 153     CoAP diagnostic              0         method reset
 ======  ===========================  ========  ==============================================
@@ -1054,14 +1054,19 @@ CLASSES: tuple[ClassSpec, ...] = (
             _M("delete_authentication_key", U32),
         ),
     ),
-    ClassSpec(
-        151,
-        0,
-        "LTE monitoring",
-        (
-            _A("network_parameters", StructKind(LteNetworkParameters), _DYN),
-            _A("quality_of_service", StructKind(LteQualityOfService), _DYN),
-        ),
+    # LTE monitoring: version 0 as the Blue Book (ed. 14) lists it; the Gurux class file
+    # documents the same layout as version 1, which is declared too.
+    *(
+        ClassSpec(
+            151,
+            version,
+            "LTE monitoring",
+            (
+                _A("network_parameters", StructKind(LteNetworkParameters), _DYN),
+                _A("quality_of_service", StructKind(LteQualityOfService), _DYN),
+            ),
+        )
+        for version in (0, 1)
     ),
     # Data protection: the object list elements have the Push setup v1 form (with a
     # restriction); method parameters (protected GET/SET/ACTION data) are kept as CHOICE.
