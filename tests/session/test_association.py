@@ -531,7 +531,8 @@ def test_sec02_glo_get_request_reaches_the_server_application() -> None:
     assert event.request.to_bytes() == bytes.fromhex(record("SEC-02")["plaintext_apdu"])
     # the same frame again is a replay: deciphering-error, nothing for the application
     server.receive_apdu(bytes.fromhex(record("SEC-02")["full_glo_get_request_apdu"]), 0.0)
-    assert server.data_to_send()[-1] == bytes.fromhex("D80105")
+    # invocation-counter-error carrying the lowest counter the server takes (0x01234568)
+    assert server.data_to_send()[-1] == bytes.fromhex("D8010601234568")
     assert isinstance(server.next_event(), ProtocolViolation)
 
 

@@ -52,6 +52,7 @@ from dlmskit.apdu.acse import (
     MechanismName,
     ReleaseResponseReason,
 )
+from dlmskit.apdu.ciphered import CipheredTag, GeneralDedCiphering, ServiceSpecificCiphered
 from dlmskit.apdu.common import (
     ActionResult,
     DataAccessResult,
@@ -74,7 +75,7 @@ from dlmskit.apdu.initiate import (
     InitiateResponse,
 )
 from dlmskit.errors import DecodeError, DlmsError, LocalProtocolError, RemoteProtocolError
-from dlmskit.security.context import SecurityContext
+from dlmskit.security.context import DEDICATED_KEY_ID, GLOBAL_KEY_ID, SecurityContext
 from dlmskit.security.counters import IncomingCounterCheck
 from dlmskit.security.mechanisms import (
     CHALLENGE_MAX,
@@ -171,6 +172,7 @@ class _Stimulus:
     error: str = ""
     service_error: ExceptionServiceError = ExceptionServiceError.OTHER_REASON
     state_error: StateError = StateError.SERVICE_UNKNOWN
+    counter: int | None = None  # the invocation-counter-error value
 
 
 class _Refusal(Exception):
@@ -306,6 +308,7 @@ class ServerSession:
             self._dispatch(ServerInput.INVALID, _Stimulus(now=now, error=str(exc)))
             return
         if isinstance(apdu, _common.CIPHERED_TYPES):
+            ciphered = apdu
             try:
                 if self._security is None or self._state is ServerState.IDLE:
                     raise RemoteProtocolError(f"{apdu.NAME} but no ciphering was negotiated")
@@ -313,13 +316,17 @@ class ServerSession:
                 if isinstance(apdu, _common.CIPHERED_TYPES):
                     raise RemoteProtocolError("a ciphered APDU inside a ciphered APDU")
             except DlmsError as exc:
+                expected = self._expected_counter(ciphered)
                 self._dispatch(
                     ServerInput.INVALID,
                     _Stimulus(
                         now=now,
                         error=str(exc),
                         state_error=StateError.SERVICE_NOT_ALLOWED,
-                        service_error=ExceptionServiceError.DECIPHERING_ERROR,
+                        service_error=ExceptionServiceError.DECIPHERING_ERROR
+                        if expected is None
+                        else ExceptionServiceError.INVOCATION_COUNTER_ERROR,
+                        counter=expected,
                     ),
                 )
                 return
@@ -339,6 +346,24 @@ class ServerSession:
             )
             return
         self._dispatch(_classify(apdu), _Stimulus(apdu=apdu, now=now))
+
+    def _expected_counter(self, ciphered: Apdu) -> int | None:
+        """For a replayed or old invocation counter: the lowest counter the server would
+        take (the invocation-counter-error value, Green Book 9.5 ExceptionResponse)."""
+        security = self._security
+        if security is None or self._state is ServerState.IDLE:
+            return None
+        counter = getattr(ciphered, "invocation_counter", None)
+        title = security.keys.peer_system_title
+        if counter is None or not title:
+            return None
+        dedicated = isinstance(ciphered, GeneralDedCiphering) or (
+            isinstance(ciphered, ServiceSpecificCiphered) and CipheredTag(ciphered.TAG).dedicated
+        )
+        last = security.incoming.last(DEDICATED_KEY_ID if dedicated else GLOBAL_KEY_ID, title)
+        if last is None or counter > last or last >= 0xFFFFFFFF:
+            return None
+        return last + 1
 
     def send(self, response: Apdu, now: float) -> None:
         """Answer a pending request with ``response`` (a response APDU or an
@@ -709,7 +734,13 @@ class ServerSession:
 
     def _invalid(self, stimulus: _Stimulus) -> ServerState | None:
         self._events.append(ProtocolViolation(error=RemoteProtocolError(stimulus.error)))
-        self._exception(stimulus.state_error, stimulus.service_error)
+        self._emit(
+            ExceptionResponse(
+                state_error=stimulus.state_error,
+                service_error=stimulus.service_error,
+                invocation_counter_error=stimulus.counter,
+            )
+        )
         return None
 
     def _allowed(self, request: Apdu, conformance: Conformance) -> bool:
