@@ -602,3 +602,20 @@ def test_ip_addresses_are_typed() -> None:
     assert ipv6.encode_attribute(7, None) == _hex("0900")
     with pytest.raises(DecodeError, match=r"octet-string\(16\)"):
         ipv6.decode_attribute(7, _hex("0904 C0A80001"))
+
+
+def test_mbus_manufacturer_id_letters() -> None:
+    """EN 13757-3 manufacturer field: 0x4DEE is "SON" (Sontex Supercom 646 manual, frame
+    table: Manufacturer ID "EE 4D" = SON), 0x2C2D is "KAM" (Kamstrup wM-Bus frames carry
+    2D 2C)."""
+    assert media.manufacturer_code(0x4DEE) == "SON"
+    assert media.manufacturer_code(0x2C2D) == "KAM"
+    assert media.manufacturer_id("son") == 0x4DEE
+    client = BY_KEY[72, 1]
+    assert media.manufacturer_code(client.decode_attribute(7, _hex("122C2D"))) == "KAM"
+    with pytest.raises(ValueError, match="three letters"):
+        media.manufacturer_code(0)
+    with pytest.raises(ValueError, match="three letters"):
+        media.manufacturer_id("K4M")
+    with pytest.raises(ValueError, match=r"0\.\.0x7FFF"):
+        media.manufacturer_code(0x8000)

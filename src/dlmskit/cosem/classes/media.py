@@ -53,6 +53,8 @@ __all__ = [
     "LinkStatus",
     "MbusDataHeaderType",
     "PortCommunicationStatus",
+    "manufacturer_code",
+    "manufacturer_id",
 ]
 
 
@@ -98,6 +100,34 @@ class MbusDataHeaderType(OpenIntEnum):
     NONE = 0
     SHORT = 1
     LONG = 2
+
+
+def manufacturer_code(manufacturer_id: int) -> str:
+    """The three-letter manufacturer code of an M-Bus ``manufacturer_id`` (EN 13757-3).
+
+    The long-unsigned packs three letters A..Z as 5-bit values (A = 1), first letter
+    highest: ``0x2C2D`` is ``"KAM"``, ``0x4DEE`` is ``"SON"``. Values that do not hold three
+    letters raise ValueError.
+    """
+    if isinstance(manufacturer_id, bool) or not isinstance(manufacturer_id, int):
+        raise TypeError(f"manufacturer_id must be an int, not {type(manufacturer_id).__name__}")
+    if not 0 <= manufacturer_id <= 0x7FFF:
+        raise ValueError(f"manufacturer_id must be in 0..0x7FFF, got {manufacturer_id:#x}")
+    letters = [(manufacturer_id >> shift) & 0x1F for shift in (10, 5, 0)]
+    if not all(1 <= letter <= 26 for letter in letters):
+        raise ValueError(f"manufacturer_id {manufacturer_id:#06x} does not hold three letters")
+    return "".join(chr(64 + letter) for letter in letters)
+
+
+def manufacturer_id(code: str) -> int:
+    """The M-Bus ``manufacturer_id`` of a three-letter code (inverse of
+    :func:`manufacturer_code`)."""
+    if not isinstance(code, str):
+        raise TypeError(f"code must be a str, not {type(code).__name__}")
+    if len(code) != 3 or not all("A" <= c <= "Z" for c in code.upper()):
+        raise ValueError(f"a manufacturer code is three letters A..Z, got {code!r}")
+    a, b, c = (ord(ch) - 64 for ch in code.upper())
+    return (a << 10) | (b << 5) | c
 
 
 _value = dataclass(frozen=True, slots=True, kw_only=True)
