@@ -305,3 +305,17 @@ def test_value_types_are_frozen() -> None:
     window = WindowElement(start=None, end=None)
     with pytest.raises(dataclasses.FrozenInstanceError):
         window.start = None  # type: ignore[misc]
+
+
+def test_non_minimal_octet_string_length_survives_a_round_trip() -> None:
+    """Meters sometimes send a long-form length where the short one would do (DESIGN.md
+    rule 5); the octet-strings inside value types keep it."""
+    raw = bytes.fromhex("0202 09810548454C4C4F 098100".replace(" ", ""))
+    value = comm.InitialisationStringV0.from_bytes(raw)
+    assert value.request == b"HELLO" and value.response == b""
+    assert value.to_bytes() == raw
+    currency = payment.Currency.from_bytes(
+        bytes.fromhex("0203 0C8103455552 0FFE 1602".replace(" ", ""))
+    )
+    assert currency.name == "EUR"
+    assert currency.to_bytes() == bytes.fromhex("0203 0C8103455552 0FFE 1602".replace(" ", ""))

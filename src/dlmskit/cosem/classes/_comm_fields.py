@@ -171,14 +171,14 @@ class OctetsKind(Kind):
             raise _wrong(where, "octet-string", value)
         if self.size is not None and len(value) != self.size:
             raise DecodeError(f"{where} must be {self.size} octets, got {len(value)}")
-        return bytes(value)
+        return value  # an OctetString (bytes) that keeps a non-minimal length form
 
     def encode(self, obj: Any, where: str) -> axdr.Value:
         if not isinstance(obj, bytes | bytearray):
             raise TypeError(f"{where} must be bytes, not {type(obj).__name__}")
         if self.size is not None and len(obj) != self.size:
             raise ValueError(f"{where} must be {self.size} octets, got {len(obj)}")
-        return axdr.OctetString(obj)
+        return obj if isinstance(obj, axdr.OctetString) else axdr.OctetString(obj)
 
     def describe(self) -> str:
         return "octet-string" if self.size is None else f"octet-string({self.size})"
@@ -252,11 +252,13 @@ class StrKind(Kind):
     def decode(self, value: axdr.Value, where: str) -> Any:
         if not isinstance(value, self.axdr_type):
             raise _wrong(where, self.describe(), value)
-        return str(value)
+        return value  # a str subclass that keeps a non-minimal length form
 
     def encode(self, obj: Any, where: str) -> axdr.Value:
         if not isinstance(obj, str):
             raise TypeError(f"{where} must be a str, not {type(obj).__name__}")
+        if isinstance(obj, self.axdr_type):
+            return obj
         try:
             return self.axdr_type(obj)
         except ValueError as exc:
