@@ -21,6 +21,8 @@ from dlmskit.apdu.common import (
 from dlmskit.errors import LocalProtocolError, RemoteProtocolError
 from dlmskit.obis import Obis
 from dlmskit.session.blocks import (
+    ActionResponseReassembler,
+    ActionResponseSegmenter,
     BlockRequestReassembler,
     BlockRequestSplitter,
     GetBlockReassembler,
@@ -380,3 +382,62 @@ def test_splitter_checks_the_acknowledgements() -> None:
     assert isinstance(first, set_.SetRequestWithFirstDatablock) and first.datablock.last_block
     with pytest.raises(RemoteProtocolError, match="the last"):
         single.handle(set_.SetResponseDatablock(invoke_id_and_priority=IIP, block_number=1))
+
+
+# --- ACTION answers in pblocks ----------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=1500), st.integers(20, 400))
+def test_action_answer_in_pblocks_round_trip_within_max_pdu(data: bytes, max_pdu: int) -> None:
+    seg = ActionResponseSegmenter(data, max_pdu=max_pdu, invoke_id_and_priority=IIP)
+    asm = ActionResponseReassembler(invoke_id_and_priority=IIP, max_size=max(1, len(data)))
+    response = _wire(seg.first(), max_pdu)
+    while True:
+        assert isinstance(response, action.ActionResponseWithPblock)
+        request = asm.receive(response)
+        if request is None:
+            break
+        request = _wire(request)
+        assert isinstance(request, action.ActionRequestNextPblock)
+        response = _wire(seg.next(request), max_pdu)
+    assert seg.done and asm.data == data
+
+
+def test_action_answer_segmenter_error_answers() -> None:
+    seg = ActionResponseSegmenter(bytes(300), max_pdu=100, invoke_id_and_priority=IIP)
+    with pytest.raises(LocalProtocolError, match="before first"):
+        seg.next(action.ActionRequestNextPblock(invoke_id_and_priority=IIP, block_number=1))
+    assert seg.first().pblock.block_number == 1
+    with pytest.raises(RemoteProtocolError, match="invoke id 2"):
+        seg.next(action.ActionRequestNextPblock(invoke_id_and_priority=OTHER, block_number=1))
+    wrong = seg.next(action.ActionRequestNextPblock(invoke_id_and_priority=IIP, block_number=4))
+    assert isinstance(wrong, action.ActionResponseNormal)
+    assert wrong.single_response.result is ActionResult.LONG_ACTION_ABORTED
+    late = seg.next(action.ActionRequestNextPblock(invoke_id_and_priority=IIP, block_number=1))
+    assert isinstance(late, action.ActionResponseNormal)
+    assert late.single_response.result is ActionResult.NO_LONG_ACTION_IN_PROGRESS
+
+
+def _pblock(number: int, raw: bytes, *, last: bool = False) -> action.ActionResponseWithPblock:
+    return action.ActionResponseWithPblock(
+        invoke_id_and_priority=IIP,
+        pblock=set_.DataBlockSA(
+            last_block=last, block_number=number, raw_data=axdr.OctetString(raw)
+        ),
+    )
+
+
+def test_action_answer_reassembler_checks() -> None:
+    asm = ActionResponseReassembler(invoke_id_and_priority=IIP)
+    asm.receive(_pblock(1, b"ab"))
+    with pytest.raises(RemoteProtocolError, match="pblock 1 out of order, expected 2"):
+        asm.receive(_pblock(1, b"ab"))
+    assert asm.done and asm.data is None
+    with pytest.raises(LocalProtocolError, match="over"):
+        asm.receive(_pblock(2, b"cd"))
+    bounded = ActionResponseReassembler(invoke_id_and_priority=IIP, max_size=2)
+    with pytest.raises(RemoteProtocolError, match="bound of 2"):
+        bounded.receive(_pblock(1, b"abc", last=True))
+    with pytest.raises(RemoteProtocolError, match="expected 2"):
+        ActionResponseReassembler(invoke_id_and_priority=OTHER).receive(_pblock(1, b""))

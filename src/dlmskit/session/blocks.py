@@ -24,6 +24,9 @@ APDUs; the session sends them, protects them one by one and runs the timers::
     inp.receive(request)            # the acknowledgement to send, or None when joined
     inp.data, inp.first_request     # the raw data and the first-block request
 
+    # ACTION answers in pblocks: ActionResponseSegmenter (server: first(), next(request-
+    # next-pblock)) and ActionResponseReassembler (client: receive() -> request-next-pblock)
+
 Sizes: every block is cut so that its whole APDU (measured, not estimated: the APDU with an
 empty raw-data is encoded and the A-XDR length of the raw data added) fits ``max_pdu``.
 Reassembly is bounded by ``max_size`` (octets) and ``max_blocks``.
@@ -55,6 +58,8 @@ from dlmskit.apdu.common import (
 from dlmskit.errors import LocalProtocolError, RemoteProtocolError
 
 __all__ = [
+    "ActionResponseReassembler",
+    "ActionResponseSegmenter",
     "BlockRequestReassembler",
     "BlockRequestSplitter",
     "GetBlockReassembler",
@@ -617,3 +622,154 @@ class BlockRequestReassembler:
                 invoke_id_and_priority=iip, block_number=expected
             )
         return set_.SetResponseDatablock(invoke_id_and_priority=iip, block_number=expected)
+
+
+# --- ACTION responses in pblocks ------------------------------------------------------------
+
+
+class ActionResponseSegmenter:
+    """Server side of an ACTION answer too long for one PDU (Green Book 9.4.6.9): the
+    encoded response data in action-response-with-pblock blocks, the next one on each
+    action-request-next-pblock that names the last block sent.
+
+    ``data`` is what the pblocks carry (the encoded Action-Response-With-Optional-Data
+    of the answer, as the caller builds it). A request naming another block ends the
+    transfer with action-response-normal long-action-aborted.
+    """
+
+    def __init__(
+        self, data: bytes, *, max_pdu: int, invoke_id_and_priority: InvokeIdAndPriority
+    ) -> None:
+        self._data = _as_bytes("data", data)
+        self._max_pdu = _positive("max_pdu", max_pdu)
+        self._iip = _check_iip(invoke_id_and_priority)
+        self._offset = 0
+        self._sent = 0
+        self._done = False
+        cut(self._data or b"\0", 0, self._max_pdu, self._make(1, False))
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    def _make(self, number: int, last: bool) -> Callable[[bytes], Apdu]:
+        def make(raw: bytes) -> Apdu:
+            return action.ActionResponseWithPblock(
+                invoke_id_and_priority=self._iip,
+                pblock=set_.DataBlockSA(
+                    last_block=last, block_number=number, raw_data=axdr.OctetString(raw)
+                ),
+            )
+
+        return make
+
+    def _block(self) -> action.ActionResponseWithPblock:
+        number = self._sent + 1
+        n = cut(self._data, self._offset, self._max_pdu, self._make(number, False))
+        raw = self._data[self._offset : self._offset + n]
+        self._offset += n
+        self._sent = number
+        self._done = self._offset >= len(self._data)
+        return action.ActionResponseWithPblock(
+            invoke_id_and_priority=self._iip,
+            pblock=set_.DataBlockSA(
+                last_block=self._done, block_number=number, raw_data=axdr.OctetString(raw)
+            ),
+        )
+
+    def first(self) -> action.ActionResponseWithPblock:
+        if self._sent:
+            raise LocalProtocolError("ACTION pblocks: the first block was already sent")
+        return self._block()
+
+    def next(self, request: action.ActionRequestNextPblock) -> Apdu:
+        """The next block, or action-response-normal long-action-aborted (a wrong block
+        number) / no-long-action-in-progress (after the end)."""
+        if not isinstance(request, action.ActionRequestNextPblock):
+            raise TypeError(
+                f"request must be an ActionRequestNextPblock, not {type(request).__name__}"
+            )
+        if not self._sent:
+            raise LocalProtocolError("ACTION pblocks: next() before first()")
+        if request.invoke_id_and_priority.invoke_id != self._iip.invoke_id:
+            raise RemoteProtocolError(
+                f"action-request-next-pblock for invoke id "
+                f"{request.invoke_id_and_priority.invoke_id}, the transfer is invoke id "
+                f"{self._iip.invoke_id}"
+            )
+        if self._done or request.block_number != self._sent:
+            result = (
+                ActionResult.NO_LONG_ACTION_IN_PROGRESS
+                if self._done
+                else ActionResult.LONG_ACTION_ABORTED
+            )
+            self._done = True
+            return action.ActionResponseNormal(
+                invoke_id_and_priority=self._iip,
+                single_response=action.ActionResponseWithOptionalData(result=result),
+            )
+        return self._block()
+
+
+class ActionResponseReassembler:
+    """Client side of an ACTION answer in pblocks: joins blocks 1, 2, ... and asks for the
+    next with action-request-next-pblock; :attr:`data` once the last block arrived."""
+
+    def __init__(
+        self,
+        *,
+        invoke_id_and_priority: InvokeIdAndPriority,
+        max_size: int = _DEFAULT_MAX_SIZE,
+        max_blocks: int = _MAX_BLOCK_NUMBER,
+    ) -> None:
+        self._iip = _check_iip(invoke_id_and_priority)
+        self._max_size = _positive("max_size", max_size)
+        self._max_blocks = _positive("max_blocks", max_blocks)
+        self._buf = bytearray()
+        self._received = 0
+        self._done = False
+        self._failed = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    @property
+    def data(self) -> bytes | None:
+        return bytes(self._buf) if self._done and not self._failed else None
+
+    def _fail(self, message: str) -> RemoteProtocolError:
+        self._done, self._failed = True, True
+        self._buf.clear()
+        return RemoteProtocolError(message)
+
+    def receive(
+        self, response: action.ActionResponseWithPblock
+    ) -> action.ActionRequestNextPblock | None:
+        if not isinstance(response, action.ActionResponseWithPblock):
+            raise TypeError(
+                f"response must be an ActionResponseWithPblock, not {type(response).__name__}"
+            )
+        if self._done:
+            raise LocalProtocolError("ACTION pblocks: the transfer is over")
+        if response.invoke_id_and_priority.invoke_id != self._iip.invoke_id:
+            raise RemoteProtocolError(
+                f"pblock for invoke id {response.invoke_id_and_priority.invoke_id}, "
+                f"expected {self._iip.invoke_id}"
+            )
+        block = response.pblock
+        expected = self._received + 1
+        if block.block_number != expected:
+            raise self._fail(f"pblock {block.block_number} out of order, expected {expected}")
+        if len(self._buf) + len(block.raw_data) > self._max_size:
+            raise self._fail(f"pblocks exceed the bound of {self._max_size} octets")
+        if not block.last_block and expected >= self._max_blocks:
+            raise self._fail(f"more than {self._max_blocks} pblocks")
+        self._buf += block.raw_data
+        self._received = expected
+        if block.last_block:
+            self._done = True
+            return None
+        return action.ActionRequestNextPblock(
+            invoke_id_and_priority=self._iip, block_number=expected
+        )
