@@ -47,8 +47,10 @@ class _Link:
         self.rng, self.loss, self.dup, self.reorder = rng, loss, dup, reorder
         self.queue: list[GeneralBlockTransfer] = []
         self.dropped = 0
+        self.carried = 0
 
     def put(self, blocks: list[GeneralBlockTransfer]) -> None:
+        self.carried += len(blocks)
         for block in blocks:
             if self.rng.random() < self.loss:
                 self.dropped += 1
@@ -103,6 +105,8 @@ def _transfer(
         backward.put(receiver.handle_timeout(now))
     assert receiver.result is not None
     assert loss == 0 or forward.dropped > 0  # the recovery was exercised
+    # Recovery resends what was lost, not whole windows per duplicate acknowledgement.
+    assert forward.carried < 2 * sender.block_count
     return receiver.result, sender, receiver
 
 
@@ -133,6 +137,19 @@ def test_a_perfect_link_needs_one_acknowledgement_per_window() -> None:
     assert receiver.result == data
     assert acks == 4  # windows 1-3, 4-6, 7-9, 10
     assert sender.state is GbtSenderState.DONE
+
+
+@pytest.mark.parametrize(("send_window", "receive_window"), [(63, 1), (63, 3), (1, 63), (5, 5)])
+def test_window_mismatch_does_not_multiply_blocks(send_window: int, receive_window: int) -> None:
+    sender = GbtSender(bytes(1000), block_size=10, window=send_window)
+    receiver = GbtReceiver(window=receive_window)
+    out, sent = sender.start(0.0), 0
+    while out:
+        sent += len(out)
+        answers = [a for b in out for a in receiver.receive(b, 0.0)]
+        out = [b for a in answers for b in sender.receive(a, 0.0)]
+    assert receiver.result == bytes(1000) and sender.state is GbtSenderState.DONE
+    assert sent < 2 * 100
 
 
 def test_the_receiver_window_in_an_acknowledgement_changes_the_sender_window() -> None:

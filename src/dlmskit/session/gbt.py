@@ -149,6 +149,7 @@ class GbtSender:
         self._state = GbtSenderState.IDLE
         self._acked = 0  # highest block number the receiver acknowledged
         self._retries = 0
+        self._answered: int | None = None  # the BNA last answered with a window
         self._deadline: float | None = None
 
     @property
@@ -248,6 +249,11 @@ class GbtSender:
             self._window = block.window
         if bna < self._acked:  # an old acknowledgement overtaken by a newer one
             return
+        if bna == self._answered:
+            # The same BNA again (a duplicate, or one acknowledgement per block from a
+            # receiver with a smaller window): already answered; resending again for
+            # each copy would multiply the blocks in flight. The timer covers a loss.
+            return
         if bna > self._acked:
             self._acked, self._retries = bna, 0
         if self._acked == len(self._chunks):
@@ -255,12 +261,14 @@ class GbtSender:
             return
         # Either the end of a window (continue) or the receiver misses block BNA + 1
         # (resend from there): both are "send the window that starts after BNA".
+        self._answered = bna
         self._window_from(self._acked + 1, now, out)
 
     def _on_timeout(
         self, _: GeneralBlockTransfer | None, now: float, out: list[GeneralBlockTransfer]
     ) -> None:
         self._retries += 1
+        self._answered = None  # after a resend, the same BNA may ask again
         if self._retries > self._max_retries:
             self._state, self._deadline = GbtSenderState.FAILED, None
             return
