@@ -901,6 +901,10 @@ for _cls in _INT_TYPES:
         struct.calcsize(">" + _cls.FORMAT),
         struct.Struct(">" + _cls.FORMAT).unpack_from,
     )
+# The same, indexed by tag octet (a list lookup is cheaper than dict.get on the hot loop).
+_FIXED_BY_TAG: Final[list[tuple[type[_Int], int, Callable[[bytes, int], tuple[int]]] | None]] = [
+    _FIXED_INT.get(_tag) for _tag in range(256)
+]
 _DATE_TYPES: Final[dict[int, type[CosemDateTime] | type[CosemDate] | type[CosemTime]]] = {
     DataType.DATE_TIME: CosemDateTime,
     DataType.DATE: CosemDate,
@@ -967,12 +971,7 @@ class _Decoder:
                 items, pos = self.array_items(n, pos, depth + 1)
                 cls: Any = Array
             else:
-                items = []
-                append = items.append
-                value = self.value
-                for _ in range(n):
-                    item, pos = value(pos, depth + 1)
-                    append(item)
+                items, pos = self.items(n, pos, depth + 1)
                 cls = Structure
             if form is None:
                 return _tuple_new(cls, items), pos
@@ -1050,6 +1049,38 @@ class _Decoder:
             return DontCare, pos
         raise DecodeError(f"unknown data type tag 0x{tag:02X}", pos - 1)
 
+    def items(self, n: int, pos: int, depth: int) -> tuple[list[Value], int]:
+        """``n`` values from ``pos``. Short octet-strings and fixed-size integers (what
+        pushes and register lists are made of) are read inline; anything else, and every
+        value that would not fit, goes through :meth:`value`, which raises the errors."""
+        buf = self.buf
+        end = self.end
+        items: list[Value] = []
+        append = items.append
+        value = self.value
+        fixed_by_tag = _FIXED_BY_TAG
+        for _ in range(n):
+            if pos + 1 < end:
+                tag = buf[pos]
+                if tag == 9:
+                    size = buf[pos + 1]
+                    stop = pos + 2 + size
+                    if size < 0x80 and stop <= end:
+                        append(_bytes_new(OctetString, buf[pos + 2 : stop]))
+                        pos = stop
+                        continue
+                else:
+                    fixed = fixed_by_tag[tag]
+                    if fixed is not None:
+                        cls, size, unpack = fixed
+                        if pos + 1 + size <= end:
+                            append(_int_new(cls, unpack(buf, pos + 1)[0]))
+                            pos += 1 + size
+                            continue
+            item, pos = value(pos, depth)
+            append(item)
+        return items, pos
+
     def array_items(self, n: int, pos: int, depth: int) -> tuple[list[Value], int]:
         """Elements of an array. Rows that share the first row's fixed layout are read
         with one precompiled ``struct`` per row (the profile-buffer hot path)."""
@@ -1075,10 +1106,8 @@ class _Decoder:
                     del unpacked[rows:]
                 items.extend(map(build, unpacked))
                 pos += rows * size
-        value = self.value
-        for _ in range(n - len(items)):
-            item, pos = value(pos, depth)
-            items.append(item)
+        rest, pos = self.items(n - len(items), pos, depth)
+        items.extend(rest)
         return items, pos
 
     def compact_array(self, pos: int, depth: int) -> tuple[CompactArray, int]:
