@@ -10,6 +10,11 @@ The clock is simulated: when nothing moves, it jumps to the next deadline of any
 The server side's application is :class:`Objects`, a dictionary of attribute values that
 answers GET / SET / ACTION (with-list variants included). ``apdus`` records every APDU
 each way (``("c", bytes)`` client to server, ``("s", bytes)`` back) for byte-exact checks.
+
+``transport="udp"`` sends every APDU as one wrapper datagram (decoded on arrival with
+:func:`~dlmskit.link.wrapper.decode_datagram`); with ``loss`` set, datagrams carrying
+General Block Transfer blocks are dropped or duplicated at that rate (seeded): GBT
+recovers lost blocks, while a lost plain request would only end in a request timeout.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from dlmskit.apdu.common import ActionResult, DataAccessResult
 from dlmskit.link._events import NEED_DATA
 from dlmskit.link.hdlc import HdlcAddress, HdlcParameters
 from dlmskit.link.hdlc_link import ApduReceived, HdlcLink, LinkState, Role
-from dlmskit.link.wrapper import WrapperPduReceived, WrapperStream
+from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
 from dlmskit.session import (
     AccessRequested,
     ActionRequested,
@@ -239,7 +244,7 @@ class Pair:
         client_settings: ClientSettings,
         server_settings: ServerSettings,
         *,
-        transport: Literal["hdlc", "wrapper"] = "hdlc",
+        transport: Literal["hdlc", "wrapper", "udp"] = "hdlc",
         objects: Objects | None = None,
         client_sap: int = CLIENT_SAP,
         loss: float = 0.0,
@@ -282,6 +287,8 @@ class Pair:
             self.server_stream = WrapperStream()
             self.to_server = bytearray()
             self.to_client = bytearray()
+            self.datagrams_to_server: list[bytes] = []
+            self.datagrams_to_client: list[bytes] = []
 
     # --- moving bytes ------------------------------------------------------------------
 
@@ -302,6 +309,9 @@ class Pair:
             self.apdus.append(("c", apdu))
             if self.transport == "hdlc":
                 self.client_link.send_apdu(apdu, self.now)
+            elif self.transport == "udp":
+                datagram = WrapperPdu(source=self.client_sap, destination=SERVER_LOGICAL, apdu=apdu)
+                self.datagrams_to_server += self._lossy(datagram.encode(), apdu)
             else:
                 self.to_server += self.client_stream.send(self.client_sap, SERVER_LOGICAL, apdu)
         return moved
@@ -313,9 +323,18 @@ class Pair:
             self.apdus.append(("s", apdu))
             if self.transport == "hdlc":
                 self.server_link.send_apdu(apdu, self.now)
+            elif self.transport == "udp":
+                datagram = WrapperPdu(source=SERVER_LOGICAL, destination=self.client_sap, apdu=apdu)
+                self.datagrams_to_client += self._lossy(datagram.encode(), apdu)
             else:
                 self.to_client += self.server_stream.send(SERVER_LOGICAL, self.client_sap, apdu)
         return moved
+
+    def _lossy(self, datagram: bytes, apdu: bytes) -> list[bytes]:
+        if not self.loss or apdu[:1] != b"\xe0" or self.rng.random() >= self.loss:
+            return [datagram]
+        self.frames += 1
+        return [] if self.rng.random() < 0.7 else [datagram, datagram]  # lost or duplicated
 
     def _server_app(self) -> None:
         while (event := self.server.next_event()) is not NEED_DATA:
@@ -340,6 +359,11 @@ class Pair:
                 while (event := self.server_link.next_event()) is not NEED_DATA:
                     if isinstance(event, ApduReceived):
                         self.server.receive_apdu(event.apdu, self.now)
+            elif self.transport == "udp":
+                datagrams, self.datagrams_to_server = self.datagrams_to_server, []
+                for datagram in datagrams:
+                    moved = True
+                    self.server.receive_apdu(decode_datagram(datagram).apdu, self.now)
             else:
                 if self.to_server:
                     moved = True
@@ -358,6 +382,11 @@ class Pair:
                 while (event := self.client_link.next_event()) is not NEED_DATA:
                     if isinstance(event, ApduReceived):
                         self.client.receive_apdu(event.apdu, self.now)
+            elif self.transport == "udp":
+                datagrams, self.datagrams_to_client = self.datagrams_to_client, []
+                for datagram in datagrams:
+                    moved = True
+                    self.client.receive_apdu(decode_datagram(datagram).apdu, self.now)
             else:
                 if self.to_client:
                     moved = True

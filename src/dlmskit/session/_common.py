@@ -3,6 +3,7 @@ object of HLS pass 3, invoke-id bookkeeping, the ciphering step, GET datablock s
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Final
 
 from dlmskit import axdr
@@ -11,18 +12,27 @@ from dlmskit.apdu import set as set_
 from dlmskit.apdu._base import Apdu, decode
 from dlmskit.apdu.ciphered import GeneralDedCiphering, GeneralGloCiphering, ServiceSpecificCiphered
 from dlmskit.apdu.common import CosemMethodDescriptor, InvokeIdAndPriority
+from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.initiate import Conformance
-from dlmskit.errors import DecodeError
+from dlmskit.errors import DecodeError, RemoteProtocolError
 from dlmskit.obis import Obis
 from dlmskit.security import ciphering
 from dlmskit.security.context import SecurityContext
 from dlmskit.security.keys import SecurityKeys
+from dlmskit.session.gbt import (
+    GbtReceiver,
+    GbtReceiverState,
+    GbtSender,
+    GbtSenderState,
+    block_size_for,
+)
 
 __all__ = [
     "CIPHERED_TYPES",
     "CURRENT_ASSOCIATION",
     "GET_RESPONSES",
     "REPLY_TO_HLS_AUTHENTICATION",
+    "GbtLayer",
     "decode_data",
     "protect_initiate",
     "split_get_response",
@@ -137,3 +147,143 @@ def split_get_response(data: bytes, block_size: int) -> list[bytes]:
 
 def needs(conformance: Conformance, bit: Conformance) -> bool:
     return bool(conformance & bit)
+
+
+class GbtLayer:
+    """General Block Transfer under a session (Green Book 9.4.6.13), both roles.
+
+    GBT sits between the session and the link: an APDU (already protected: the GBT
+    blocks carry the ciphered APDU, joined before unprotect) longer than the peer's max
+    PDU leaves as ``general-block-transfer`` blocks through a
+    :class:`~dlmskit.session.gbt.GbtSender`; blocks from the peer are joined by a
+    :class:`~dlmskit.session.gbt.GbtReceiver` and the joined APDU goes up. An incoming block
+    while this side is sending is the receiver's acknowledgement (it may also carry the
+    first block of the peer's answer). Senders wait in line: one transfer at a time.
+
+    The peer's answer acknowledges the whole of what it answers (Green Book 9.4.6.13: a
+    response may carry the acknowledgement), so a sender still waiting for its final
+    acknowledgement is done when the peer starts its answer (a block with data, or any
+    other APDU: :meth:`peer_answered`). A server (``final_ack=False``) therefore sends no
+    separate final acknowledgement for a request: its answer follows. On HDLC this
+    matters: the secondary may only send when polled, and a client whose request got an
+    APDU back stops polling, so a final acknowledgement followed by the answer would leave
+    the answer waiting.
+    """
+
+    def __init__(
+        self, *, window: int, timeout: float, max_size: int, max_retries: int, final_ack: bool
+    ) -> None:
+        self.final_ack = final_ack
+        self.window = window
+        self.timeout = timeout
+        self.max_size = max_size
+        self.max_retries = max_retries
+        self._senders: deque[tuple[bytes, int]] = deque()  # waiting: (APDU, block size)
+        self._sender: GbtSender | None = None
+        self._receiver: GbtReceiver | None = None
+        self._finished: GbtReceiver | None = None  # the last transfer joined
+
+    def reset(self) -> None:
+        self._senders.clear()
+        self._sender = None
+        self._receiver = None
+        self._finished = None
+
+    def send(self, apdu: bytes, peer_max_pdu: int, now: float) -> list[bytes]:
+        """The wire APDUs for ``apdu``: itself when it fits, else GBT blocks."""
+        if len(apdu) <= peer_max_pdu:
+            return [apdu]
+        self._senders.append((apdu, block_size_for(peer_max_pdu)))
+        return self._next_sender(now) if self._sender is None else []
+
+    def _next_sender(self, now: float) -> list[bytes]:
+        if not self._senders:
+            self._sender = None
+            return []
+        apdu, block_size = self._senders.popleft()
+        self._sender = GbtSender(
+            apdu,
+            block_size=block_size,
+            window=1,  # the receiver's window is learnt from its first acknowledgement
+            own_window=self.window,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+        return [b.to_bytes() for b in self._sender.start(now)]
+
+    def receive(self, block: GeneralBlockTransfer, now: float) -> tuple[list[bytes], bytes | None]:
+        """One block from the peer: (wire APDUs to send, the joined APDU or None).
+
+        Raises RemoteProtocolError when the peer breaks the GBT rules (the transfer is
+        dropped)."""
+        out: list[bytes] = []
+        sender = self._sender
+        sending = sender is not None and sender.state is GbtSenderState.SENDING
+        if sender is not None and sending:
+            if block.block_data or block.last_block:
+                out += self.peer_answered(now)  # the peer's answer begins
+            else:
+                try:
+                    out += [b.to_bytes() for b in sender.receive(block, now)]
+                except RemoteProtocolError:
+                    self.reset()
+                    raise
+                if sender.state is GbtSenderState.DONE:
+                    out += self._next_sender(now)
+                return out, None  # an acknowledgement only
+        if self._receiver is None:
+            if not block.block_data and not block.last_block:
+                return out, None  # a stale acknowledgement (a repeat after the end)
+            finished = self._finished
+            if finished is not None and block.block_number != 1:
+                # A transfer starts with block 1; a higher number with no transfer running
+                # repeats a block of the one just finished (its sender timed out): the
+                # finished receiver repeats its final acknowledgement.
+                try:
+                    acks = [b.to_bytes() for b in finished.receive(block, now)]
+                except RemoteProtocolError:
+                    return out, None
+                return (out + acks if self.final_ack else out), None
+            self._receiver = GbtReceiver(
+                window=self.window, max_size=self.max_size, timeout=self.timeout
+            )
+        receiver = self._receiver
+        try:
+            acks = [b.to_bytes() for b in receiver.receive(block, now)]
+        except RemoteProtocolError:
+            self._receiver = None
+            raise
+        if receiver.state is GbtReceiverState.DONE:
+            self._receiver = None
+            self._finished = receiver
+            return (out + acks if self.final_ack else out), receiver.result
+        return out + acks, None
+
+    def peer_answered(self, now: float) -> list[bytes]:
+        """The peer answered: the transfer being sent arrived whole; start the next."""
+        if self._sender is None or self._sender.state is not GbtSenderState.SENDING:
+            return []
+        return self._next_sender(now)
+
+    def next_timeout(self) -> float | None:
+        deadlines = [
+            d
+            for d in (
+                self._sender.next_timeout() if self._sender is not None else None,
+                self._receiver.next_timeout() if self._receiver is not None else None,
+            )
+            if d is not None
+        ]
+        return min(deadlines) if deadlines else None
+
+    def handle_timeout(self, now: float) -> list[bytes]:
+        """Resend what the timers ask for; a sender out of retries is dropped (the
+        session's request timer reports the failure)."""
+        out: list[bytes] = []
+        if self._sender is not None:
+            out += [b.to_bytes() for b in self._sender.handle_timeout(now)]
+            if self._sender.state is GbtSenderState.FAILED:
+                out += self._next_sender(now)
+        if self._receiver is not None:
+            out += [b.to_bytes() for b in self._receiver.handle_timeout(now)]
+        return out

@@ -52,6 +52,7 @@ from dlmskit.apdu.acse import (
 )
 from dlmskit.apdu.common import InvokeIdAndPriority, LongInvokeIdAndPriority
 from dlmskit.apdu.errors import ConfirmedServiceError, ExceptionResponse
+from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.initiate import Conformance, InitiateRequest, InitiateResponse
 from dlmskit.apdu.notification import DataNotification, EventNotificationRequest
 from dlmskit.errors import DecodeError, DlmsError, LocalProtocolError, RemoteProtocolError
@@ -236,6 +237,14 @@ class ClientSession:
         self._access: dict[int, float | None] = {}  # long invoke id → deadline
         self._next_access_id = 1
         self._sn: deque[tuple[_Kind, int, float | None]] = deque()  # SN requests in order
+        self._now = 0.0
+        self._gbt = _common.GbtLayer(
+            window=settings.gbt_window,
+            timeout=settings.gbt_timeout,
+            max_size=settings.max_block_transfer_size,
+            max_retries=settings.gbt_max_retries,
+            final_ack=True,
+        )
         self.server_max_receive_pdu_size = 0
         self.negotiated_conformance = settings.conformance
         if settings.pre_established:
@@ -273,11 +282,16 @@ class ClientSession:
 
     def receive_apdu(self, data: bytes | bytearray | memoryview, now: float) -> None:
         """Interpret one APDU received from the link."""
+        self._now = now
         try:
             apdu = decode(data)
         except DecodeError as exc:
             self._dispatch(ClientInput.INVALID, _Stimulus(now=now, error=str(exc)))
             return
+        if isinstance(apdu, GeneralBlockTransfer):
+            self._receive_block(apdu, now)
+            return
+        self._out += self._gbt.peer_answered(now)
         if isinstance(apdu, _common.CIPHERED_TYPES):
             if self._security is None:
                 self._dispatch(
@@ -328,16 +342,23 @@ class ClientSession:
         deadlines += [d for _, _, d in self._sn if d is not None]
         if self._deadline is not None:
             deadlines.append(self._deadline)
+        gbt = self._gbt.next_timeout()
+        if gbt is not None:
+            deadlines.append(gbt)
         return min(deadlines) if deadlines else None
 
     def handle_timeout(self, now: float) -> None:
+        self._now = now
+        self._out += self._gbt.handle_timeout(now)
         deadline = self.next_timeout()
-        if deadline is not None and now >= deadline:
+        gbt = self._gbt.next_timeout()
+        if deadline is not None and now >= deadline and (gbt is None or deadline < gbt):
             self._dispatch(ClientInput.TIMEOUT, _Stimulus(now=now))
 
     # --- the machine ------------------------------------------------------------------
 
     def _dispatch(self, what: ClientInput, stimulus: _Stimulus) -> None:
+        self._now = stimulus.now
         entry = _TRANSITIONS.get((self._state, what))
         if entry is None:
             # Only local inputs can be missing: every peer input has an entry.
@@ -358,13 +379,46 @@ class ClientSession:
         data = apdu.to_bytes()
         if self._security is not None and not isinstance(apdu, AARQ | RLRQ):
             data = self._security.protect(data).to_bytes()
-        self._out.append(data)
+        if self._gbt_on() and not isinstance(apdu, AARQ | RLRQ):
+            # GBT carries the protected APDU (Green Book 9.4.6.13).
+            self._out += self._gbt.send(data, self.server_max_receive_pdu_size, self._now)
+        else:
+            self._out.append(data)
+
+    def _gbt_on(self) -> bool:
+        return self._state in (
+            ClientState.AUTHENTICATING,
+            ClientState.ASSOCIATED,
+            ClientState.RELEASING,
+        ) and bool(self.negotiated_conformance & Conformance.GENERAL_BLOCK_TRANSFER)
+
+    def _receive_block(self, block: GeneralBlockTransfer, now: float) -> None:
+        if not self._gbt_on():
+            self._dispatch(
+                ClientInput.INVALID,
+                _Stimulus(now=now, error="general-block-transfer was not negotiated"),
+            )
+            return
+        try:
+            out, joined = self._gbt.receive(block, now)
+        except RemoteProtocolError as exc:
+            self._dispatch(ClientInput.INVALID, _Stimulus(now=now, error=str(exc)))
+            return
+        self._out += out
+        if joined is not None:
+            if joined[:1] == bytes((GeneralBlockTransfer.TAG,)):
+                self._dispatch(
+                    ClientInput.INVALID, _Stimulus(now=now, error="GBT blocks inside GBT blocks")
+                )
+                return
+            self.receive_apdu(joined, now)
 
     def _timeout_at(self, now: float) -> float | None:
         timeout = self.settings.request_timeout
         return None if timeout is None else now + timeout
 
     def _reset(self) -> None:
+        self._gbt.reset()
         self._access.clear()
         self._sn.clear()
         for invoke_id in self._pending:
@@ -791,7 +845,7 @@ class ClientSession:
             return None
         try:
             limit = self._limit()
-            if len(apdu.to_bytes()) > limit:
+            if len(apdu.to_bytes()) > limit and not self._gbt_on():
                 apdu = self._first_block(pending, apdu, limit)
             self._emit(apdu)
         except DlmsError:

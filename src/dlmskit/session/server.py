@@ -67,6 +67,7 @@ from dlmskit.apdu.errors import (
     Initiate,
     StateError,
 )
+from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.initiate import (
     VAA_NAME_LN,
     VAA_NAME_SN,
@@ -264,6 +265,14 @@ class ServerSession:
         self._association: _Association | None = None
         self._security: SecurityContext | None = None
         self._incoming = settings.incoming_counter or IncomingCounterCheck()
+        self._now = 0.0
+        self._gbt = _common.GbtLayer(
+            window=settings.gbt_window,
+            timeout=settings.gbt_timeout,
+            max_size=settings.max_block_transfer_size,
+            max_retries=settings.gbt_max_retries,
+            final_ack=False,
+        )
         if self.config is not None and self.config.pre_established:
             self._pre_establish()
 
@@ -291,7 +300,15 @@ class ServerSession:
 
     def receive_apdu(self, data: bytes | bytearray | memoryview, now: float) -> None:
         """Interpret one APDU received from the link (answers go to data_to_send)."""
-        if self._state is not ServerState.IDLE and len(data) > self.settings.max_receive_pdu_size:
+        self._receive(data, now, joined=False)
+
+    def _receive(self, data: bytes | bytearray | memoryview, now: float, *, joined: bool) -> None:
+        self._now = now
+        if (
+            not joined
+            and self._state is not ServerState.IDLE
+            and len(data) > self.settings.max_receive_pdu_size
+        ):
             self._dispatch(
                 ServerInput.INVALID,
                 _Stimulus(
@@ -307,6 +324,10 @@ class ServerSession:
         except DecodeError as exc:
             self._dispatch(ServerInput.INVALID, _Stimulus(now=now, error=str(exc)))
             return
+        if isinstance(apdu, GeneralBlockTransfer):
+            self._receive_block(apdu, now)
+            return
+        self._out += self._gbt.peer_answered(now)
         if isinstance(apdu, _common.CIPHERED_TYPES):
             ciphered = apdu
             try:
@@ -383,12 +404,13 @@ class ServerSession:
         return out
 
     def next_timeout(self) -> float | None:
-        """The server runs no timer of its own (the link's inactivity timer ends idle
-        associations); present for the uniform layer API."""
-        return None
+        """The General Block Transfer timers (the server runs no other timer: the link's
+        inactivity timer ends idle associations)."""
+        return self._gbt.next_timeout()
 
     def handle_timeout(self, now: float) -> None:
-        return None
+        self._now = now
+        self._out += self._gbt.handle_timeout(now)
 
     # --- the machine ------------------------------------------------------------------
 
@@ -411,7 +433,51 @@ class ServerSession:
             and not isinstance(apdu, AARE | RLRE | ExceptionResponse)
         ):
             data = self._security.protect(data).to_bytes()
-        self._out.append(data)
+        association = self._association
+        if (
+            association is not None
+            and self._state is not ServerState.IDLE
+            and association.conformance & Conformance.GENERAL_BLOCK_TRANSFER
+            and not isinstance(apdu, AARE | RLRE)
+        ):
+            # GBT carries the protected APDU (Green Book 9.4.6.13).
+            self._out += self._gbt.send(data, association.client_max_pdu, self._now)
+        else:
+            self._out.append(data)
+
+    def _gbt_on(self) -> bool:
+        association = self._association
+        return (
+            association is not None
+            and self._state is not ServerState.IDLE
+            and bool(association.conformance & Conformance.GENERAL_BLOCK_TRANSFER)
+        )
+
+    def _receive_block(self, block: GeneralBlockTransfer, now: float) -> None:
+        error = ""
+        joined: bytes | None = None
+        if not self._gbt_on():
+            error = "general-block-transfer was not negotiated"
+        else:
+            try:
+                out, joined = self._gbt.receive(block, now)
+                self._out += out
+            except RemoteProtocolError as exc:
+                error = str(exc)
+        if joined is not None and joined[:1] == bytes((GeneralBlockTransfer.TAG,)):
+            error, joined = "GBT blocks inside GBT blocks", None
+        if error:
+            self._dispatch(
+                ServerInput.INVALID,
+                _Stimulus(
+                    now=now,
+                    error=error,
+                    state_error=StateError.SERVICE_NOT_ALLOWED,
+                    service_error=ExceptionServiceError.OPERATION_NOT_POSSIBLE,
+                ),
+            )
+        elif joined is not None:
+            self._receive(joined, now, joined=True)
 
     def _exception(self, state_error: StateError, service_error: ExceptionServiceError) -> None:
         self._emit(ExceptionResponse(state_error=state_error, service_error=service_error))
@@ -419,6 +485,7 @@ class ServerSession:
     def _end(self) -> None:
         self._association = None
         self._security = None
+        self._gbt.reset()
 
     # --- association ------------------------------------------------------------------
 
@@ -1067,7 +1134,7 @@ class ServerSession:
             limit = association.client_max_pdu
             if self._security is not None:
                 limit -= _common.CIPHERING_OVERHEAD
-            if len(response.to_bytes()) > limit:
+            if len(response.to_bytes()) > limit and not self._gbt_on():
                 self._split(association, response, limit)
                 return None
         self._emit(response)

@@ -77,6 +77,16 @@ def _check_secret(value: object) -> None:
         raise TypeError("secret must be bytes or None")
 
 
+def _check_gbt(window: int, timeout: float, retries: int) -> None:
+    # Green Book 9.4.6.13: the window field has six bits; 0 means "cannot receive".
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 63:
+        raise ValueError(f"gbt_window must be an int in 1..63, not {window!r}")
+    if not timeout > 0:
+        raise ValueError("gbt_timeout must be positive")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ValueError("gbt_max_retries must be a non-negative int")
+
+
 def _check_timeout(name: str, value: float | None) -> None:
     if value is not None and not value > 0:
         raise ValueError(f"{name} must be positive or None")
@@ -102,6 +112,9 @@ class ClientSettings:
     - ``pre_established``: the association exists without AARQ (Green Book 9.4.2.2.1):
       the session starts ASSOCIATED with ``conformance`` and
       ``pre_established_server_pdu_size``; it cannot be released.
+    - ``gbt_window`` / ``gbt_timeout`` / ``gbt_max_retries``: General Block Transfer
+      (used when both sides negotiated it, for any APDU longer than the peer's max PDU):
+      the window this side advertises (1..63), the retransmission timer and retries.
     - Quirks: ``accept_aare_without_user_information`` (some meters omit the
       InitiateResponse; the proposed conformance and a 128-byte PDU are assumed),
       ``release_by_disconnect`` (meters that do not answer RLRQ).
@@ -133,6 +146,9 @@ class ClientSettings:
     release_by_disconnect: bool = False
     pre_established: bool = False
     pre_established_server_pdu_size: int = 0x0400
+    gbt_window: int = 1
+    gbt_timeout: float = 5.0
+    gbt_max_retries: int = 3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mechanism", MechanismId(self.mechanism))
@@ -140,6 +156,7 @@ class ClientSettings:
         _check_secret(self.secret)
         _check_pdu("max_receive_pdu_size", self.max_receive_pdu_size)
         _check_pdu("pre_established_server_pdu_size", self.pre_established_server_pdu_size)
+        _check_gbt(self.gbt_window, self.gbt_timeout, self.gbt_max_retries)
         if self.pre_established and (self.mechanism or self.policy is not None):
             # A pre-established association has no AARQ to authenticate or to carry a
             # dedicated key; ciphering with the global keys would need the server's title.
@@ -230,7 +247,8 @@ class ServerSettings:
     """A server's associations (client SAP → :class:`AssociationConfig`) and its own
     parameters: max receive PDU size, system title and keys (mechanisms 5 and 7 and
     ciphering), the outgoing invocation counter, ECDSA private key, challenge source, and
-    the bound on data joined from SET datablocks / ACTION pblocks."""
+    the bound on data joined from SET datablocks / ACTION pblocks (and GBT blocks), and the
+    General Block Transfer window, timer and retries (as for :class:`ClientSettings`)."""
 
     associations: Mapping[int, AssociationConfig]
     max_receive_pdu_size: int = 0x0400
@@ -242,8 +260,12 @@ class ServerSettings:
     challenge_length: int = 16
     random: Callable[[int], bytes] = field(default=secrets.token_bytes)
     max_block_transfer_size: int = 16 * 1024 * 1024
+    gbt_window: int = 1
+    gbt_timeout: float = 5.0
+    gbt_max_retries: int = 3
 
     def __post_init__(self) -> None:
+        _check_gbt(self.gbt_window, self.gbt_timeout, self.gbt_max_retries)
         if not isinstance(self.associations, Mapping):
             raise TypeError("associations must map client SAPs to AssociationConfig")
         for sap, config in self.associations.items():
