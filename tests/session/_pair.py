@@ -80,6 +80,7 @@ class Objects:
     values: dict[Key, axdr.Value] = field(default_factory=dict)
     calls: list[tuple[int, bytes, int, axdr.Value]] = field(default_factory=list)
     short_names: dict[int, Key] = field(default_factory=dict)  # SN: variable name → key
+    echo_limit: int = 1000  # ACTION parameters up to this size come back as return data
 
     def _get(self, descriptor: Any) -> get.GetDataResult:
         key = (descriptor.class_id, descriptor.instance_id.to_bytes(), descriptor.attribute_id)
@@ -98,9 +99,9 @@ class Objects:
         self.calls.append(
             (descriptor.class_id, descriptor.instance_id.to_bytes(), descriptor.method_id, value)
         )
-        # Small parameters are echoed back as return parameters; large ones are not (a long
-        # ACTION answer would need action-response-with-pblock, not offered by the server).
-        echo = len(axdr.encode(value)) <= 1000
+        # Parameters up to echo_limit octets come back as return parameters (larger ones
+        # make the server answer in pblocks, or in GBT blocks).
+        echo = len(axdr.encode(value)) <= self.echo_limit
         return action.ActionResponseWithOptionalData(
             result=ActionResult.SUCCESS, return_parameters=get.Data(value) if echo else None
         )

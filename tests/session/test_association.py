@@ -1151,3 +1151,27 @@ def test_gbt_block_without_negotiation_is_refused() -> None:
     assert pair.server.data_to_send() == [bytes.fromhex("D80101")]
     pair.client.receive_apdu(stray.to_bytes(), pair.now)
     assert isinstance(pair.client.next_event(), ProtocolViolation)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_long_action_answer_in_pblocks(transport: str) -> None:
+    """An ACTION answer longer than the client's max PDU comes in action-response-with-
+    pblock blocks (session/blocks.py ActionResponseSegmenter), each asked for with
+    action-request-next-pblock; the joined Action-Response-With-Optional-Data is the answer."""
+    value = big_value(20_000, 11)
+    model = Objects(echo_limit=1 << 30)
+    client = ClientSettings(max_receive_pdu_size=300)
+    server = ServerSettings(associations={16: AssociationConfig(conformance=0x00FE1F)})
+    pair = Pair(client, server, objects=model, transport=transport)  # type: ignore[arg-type]
+    associate(pair)
+    result = pair.call(Action(descriptor=IMAGE_TRANSFER, parameters=value))
+    assert result == ActionResult(
+        invoke_id=1,
+        results=(
+            ApduActionResponse(result=ApduActionResult.SUCCESS, return_parameters=Data(value)),
+        ),
+    )
+    pblocks = [a for d, a in pair.apdus if d == "s" and a[:2] == b"\xc7\x02"]
+    assert len(pblocks) > 60
+    assert all(len(a) <= 300 for d, a in pair.apdus if d == "s")
+    assert sum(a[:2] == b"\xc3\x02" for d, a in pair.apdus if d == "c") == len(pblocks) - 1

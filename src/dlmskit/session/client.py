@@ -94,6 +94,7 @@ from dlmskit.session._events import (
     Write,
     WriteResult,
 )
+from dlmskit.session.blocks import ActionResponseReassembler
 from dlmskit.session.settings import ClientSettings
 
 __all__ = ["ClientInput", "ClientSession", "ClientState"]
@@ -176,6 +177,7 @@ class _Pending:
     next_block: int = 1
     out_blocks: list[bytes] = field(default_factory=list)  # SET / ACTION data to send
     sent: int = 0  # number of the last block sent
+    pblocks: ActionResponseReassembler | None = None  # an ACTION answer in pblocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -1038,6 +1040,8 @@ class ClientSession:
             if len(apdu.result) != pending.count:
                 raise RemoteProtocolError(f"{len(apdu.result)} results for {pending.count} SETs")
             return SetResult(invoke_id=invoke_id, results=apdu.result)
+        if kind is _Kind.ACTION and isinstance(apdu, action.ActionResponseWithPblock):
+            return self._answer_pblock(pending, apdu, now)
         if kind is _Kind.ACTION and isinstance(apdu, action.ActionResponseNormal):
             return ActionResult(invoke_id=invoke_id, results=(apdu.single_response,))
         if kind is _Kind.ACTION_LIST and isinstance(apdu, action.ActionResponseWithList):
@@ -1047,6 +1051,30 @@ class ClientSession:
                 )
             return ActionResult(invoke_id=invoke_id, results=apdu.list_of_responses)
         raise RemoteProtocolError(f"{apdu.NAME} does not answer a {kind.name.lower()} request")
+
+    def _answer_pblock(
+        self, pending: _Pending, apdu: action.ActionResponseWithPblock, now: float
+    ) -> ActionResult | None:
+        """An ACTION answer in pblocks (Green Book 9.4.6.9, session/blocks.py): ask for
+        each next block; the joined data is the Action-Response-With-Optional-Data."""
+        if pending.pblocks is None:
+            pending.pblocks = ActionResponseReassembler(
+                invoke_id_and_priority=pending.iip,
+                max_size=self.settings.max_block_transfer_size,
+            )
+        request = pending.pblocks.receive(apdu)
+        if request is not None:
+            self._emit(request)
+            pending.deadline = self._timeout_at(now)
+            return None
+        data = pending.pblocks.data
+        assert data is not None
+        try:
+            whole = decode(b"\xc7\x01" + bytes((pending.iip.value,)) + data)
+        except DecodeError as exc:
+            raise RemoteProtocolError(f"joined ACTION pblocks: {exc}") from None
+        assert isinstance(whole, action.ActionResponseNormal)
+        return ActionResult(invoke_id=pending.iip.invoke_id, results=(whole.single_response,))
 
     def _datablock(self, pending: _Pending, block: get.DataBlockG, now: float) -> GetResult | None:
         """GET with datablocks (Green Book 9.4.6.7): join the raw data, ask for the next

@@ -104,6 +104,7 @@ from dlmskit.session._events import (
     SetRequested,
     WriteRequested,
 )
+from dlmskit.session.blocks import ActionResponseSegmenter
 from dlmskit.session.settings import AssociationConfig, Referencing, ServerSettings
 
 __all__ = ["ServerInput", "ServerSession", "ServerState"]
@@ -239,6 +240,7 @@ class _Association:
     pending: dict[int, tuple[_Kind, InvokeIdAndPriority, int]] = field(default_factory=dict)
     transfers: dict[int, _GetTransfer] = field(default_factory=dict)
     incoming: dict[int, _IncomingTransfer] = field(default_factory=dict)
+    pblocks: dict[int, ActionResponseSegmenter] = field(default_factory=dict)
     access: set[int] = field(default_factory=set)  # long invoke ids of ACCESS requests
     sn: deque[_Kind] = field(default_factory=deque)  # SN requests, answered in order
 
@@ -838,6 +840,8 @@ class ServerSession:
             return bool(conformance & c.GET and conformance & c.MULTIPLE_REFERENCES)
         if isinstance(request, get.GetRequestNext):
             return bool(conformance & c.BLOCK_TRANSFER_WITH_GET_OR_READ)
+        if isinstance(request, action.ActionRequestNextPblock):
+            return bool(conformance & c.ACTION and conformance & c.BLOCK_TRANSFER_WITH_ACTION)
         if isinstance(request, set_.SetRequestNormal):
             return bool(conformance & c.SET)
         if isinstance(request, set_.SetRequestWithList):
@@ -889,6 +893,9 @@ class ServerSession:
         invoke_id = iip.invoke_id
         if isinstance(request, get.GetRequestNext):
             self._next_block(association, request)
+            return None
+        if isinstance(request, action.ActionRequestNextPblock):
+            self._next_pblock(association, request)
             return None
         if isinstance(request, set_.SetRequestWithDatablock | action.ActionRequestWithPblock):
             self._more_blocks(association, request)
@@ -1137,8 +1144,47 @@ class ServerSession:
             if len(response.to_bytes()) > limit and not self._gbt_on():
                 self._split(association, response, limit)
                 return None
+        if isinstance(response, action.ActionResponseNormal):
+            limit = association.client_max_pdu
+            if self._security is not None:
+                limit -= _common.CIPHERING_OVERHEAD
+            if (
+                len(response.to_bytes()) > limit
+                and not self._gbt_on()
+                and association.conformance & Conformance.BLOCK_TRANSFER_WITH_ACTION
+            ):
+                # Green Book 9.4.6.9: the answer in pblocks carrying the encoded
+                # Action-Response-With-Optional-Data (session/blocks.py).
+                data = bytearray()
+                response.single_response.write(data)
+                segmenter = ActionResponseSegmenter(
+                    bytes(data), max_pdu=limit, invoke_id_and_priority=iip
+                )
+                association.pblocks[iip.invoke_id] = segmenter
+                self._emit(segmenter.first())
+                return None
         self._emit(response)
         return None
+
+    def _next_pblock(
+        self, association: _Association, request: action.ActionRequestNextPblock
+    ) -> None:
+        iip = request.invoke_id_and_priority
+        segmenter = association.pblocks.get(iip.invoke_id)
+        if segmenter is None:
+            self._emit(
+                action.ActionResponseNormal(
+                    invoke_id_and_priority=iip,
+                    single_response=action.ActionResponseWithOptionalData(
+                        result=ActionResult.NO_LONG_ACTION_IN_PROGRESS
+                    ),
+                )
+            )
+            return
+        answer = segmenter.next(request)
+        if segmenter.done:
+            del association.pblocks[iip.invoke_id]
+        self._emit(answer)
 
     def _split(
         self,
