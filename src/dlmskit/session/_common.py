@@ -98,6 +98,19 @@ def decode_data(raw: bytes, what: str) -> axdr.Value:
         raise DecodeError(f"{what}: {exc.reason}", exc.offset) from None
 
 
+def decode_data_list(raw: bytes, what: str) -> tuple[axdr.Value, ...]:
+    """A SEQUENCE OF Data (A-XDR count, then the values): the joined blocks of a with-list
+    SET / ACTION. Read as the body of an array (tag 01 + the same bytes)."""
+    value = decode_data(b"\x01" + raw, what)
+    assert isinstance(value, axdr.Array)
+    return tuple(value)
+
+
+def encode_data_list(values: tuple[axdr.Value, ...]) -> bytes:
+    """The inverse of :func:`decode_data_list`."""
+    return axdr.encode(axdr.Array(values))[1:]
+
+
 def encode_result_list(response: get.GetResponseWithList) -> bytes:
     """The SEQUENCE OF Get-Data-Result of a with-list answer: what its datablocks carry
     (the APDU without ``C4 03`` and the invoke-id-and-priority)."""

@@ -104,7 +104,11 @@ from dlmskit.session._events import (
     SetRequested,
     WriteRequested,
 )
-from dlmskit.session.blocks import ActionResponseSegmenter
+from dlmskit.session.blocks import (
+    ActionResponseSegmenter,
+    BlockRequestReassembler,
+    GetResponseSegmenter,
+)
 from dlmskit.session.settings import AssociationConfig, Referencing, ServerSettings
 
 __all__ = ["ServerInput", "ServerSession", "ServerState"]
@@ -148,23 +152,11 @@ class _Kind(Enum):
     ACTION = auto()
 
 
-@dataclass(slots=True)
-class _GetTransfer:
-    """A GET response going out in datablocks."""
-
-    iip: InvokeIdAndPriority
-    blocks: list[bytes]
-    sent: int = 0  # number of the last block sent
-
-
-@dataclass(slots=True)
-class _IncomingTransfer:
-    """A SET with datablocks or an ACTION with pblocks coming in (Green Book 9.4.6.7/8)."""
-
-    kind: _Kind
-    first: Apdu  # the with-first-datablock / -pblock request (descriptor, selection)
-    data: bytearray
-    received: int = 1  # number of the last block received
+def reassembler_blocks(request: Apdu) -> int:
+    """The block number a SET / ACTION block request carries."""
+    block = getattr(request, "datablock", None) or getattr(request, "pblock", None)
+    assert isinstance(block, set_.DataBlockSA)
+    return block.block_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +230,8 @@ class _Association:
     challenge: bytes = b""
     peer_challenge: bytes = b""
     pending: dict[int, tuple[_Kind, InvokeIdAndPriority, int]] = field(default_factory=dict)
-    transfers: dict[int, _GetTransfer] = field(default_factory=dict)
-    incoming: dict[int, _IncomingTransfer] = field(default_factory=dict)
+    transfers: dict[int, GetResponseSegmenter] = field(default_factory=dict)
+    incoming: dict[int, BlockRequestReassembler] = field(default_factory=dict)
     pblocks: dict[int, ActionResponseSegmenter] = field(default_factory=dict)
     access: set[int] = field(default_factory=set)  # long invoke ids of ACCESS requests
     sn: deque[_Kind] = field(default_factory=deque)  # SN requests, answered in order
@@ -852,10 +844,22 @@ class ServerSession:
             return bool(conformance & c.ACTION and conformance & c.MULTIPLE_REFERENCES)
         if isinstance(request, set_.SetRequestWithFirstDatablock | set_.SetRequestWithDatablock):
             return bool(conformance & c.SET and conformance & c.BLOCK_TRANSFER_WITH_SET_OR_WRITE)
+        if isinstance(request, set_.SetRequestWithListAndFirstDatablock):
+            return bool(
+                conformance & c.SET
+                and conformance & c.BLOCK_TRANSFER_WITH_SET_OR_WRITE
+                and conformance & c.MULTIPLE_REFERENCES
+            )
         if isinstance(
             request, action.ActionRequestWithFirstPblock | action.ActionRequestWithPblock
         ):
             return bool(conformance & c.ACTION and conformance & c.BLOCK_TRANSFER_WITH_ACTION)
+        if isinstance(request, action.ActionRequestWithListAndFirstPblock):
+            return bool(
+                conformance & c.ACTION
+                and conformance & c.BLOCK_TRANSFER_WITH_ACTION
+                and conformance & c.MULTIPLE_REFERENCES
+            )
         return False  # with-list with first datablock / pblock: not offered yet
 
     def _request(self, stimulus: _Stimulus) -> ServerState | None:
@@ -910,7 +914,11 @@ class ServerSession:
             )
             return None
         if isinstance(
-            request, set_.SetRequestWithFirstDatablock | action.ActionRequestWithFirstPblock
+            request,
+            set_.SetRequestWithFirstDatablock
+            | set_.SetRequestWithListAndFirstDatablock
+            | action.ActionRequestWithFirstPblock
+            | action.ActionRequestWithListAndFirstPblock,
         ):
             self._first_block(association, request)
             return None
@@ -935,20 +943,16 @@ class ServerSession:
     def _first_block(
         self,
         association: _Association,
-        request: set_.SetRequestWithFirstDatablock | action.ActionRequestWithFirstPblock,
+        request: set_.SetRequestWithFirstDatablock
+        | set_.SetRequestWithListAndFirstDatablock
+        | action.ActionRequestWithFirstPblock
+        | action.ActionRequestWithListAndFirstPblock,
     ) -> None:
-        block = (
-            request.datablock
-            if isinstance(request, set_.SetRequestWithFirstDatablock)
-            else request.pblock
-        )
-        kind = _Kind.SET if isinstance(request, set_.SetRequestWithFirstDatablock) else _Kind.ACTION
-        if block.block_number != 1:
-            self._block_refused(request.invoke_id_and_priority, kind, block.block_number, True)
-            return
-        transfer = _IncomingTransfer(kind=kind, first=request, data=bytearray(block.raw_data))
-        association.incoming[request.invoke_id_and_priority.invoke_id] = transfer
-        self._block_received(association, request.invoke_id_and_priority, transfer, block)
+        # SET with datablocks / ACTION with pblocks (Green Book 9.4.6.8/9): joined by a
+        # session/blocks.py BlockRequestReassembler per invoke id.
+        reassembler = BlockRequestReassembler(max_size=self.settings.max_block_transfer_size)
+        association.incoming[request.invoke_id_and_priority.invoke_id] = reassembler
+        self._feed_block(association, reassembler, request)
 
     def _more_blocks(
         self,
@@ -956,68 +960,67 @@ class ServerSession:
         request: set_.SetRequestWithDatablock | action.ActionRequestWithPblock,
     ) -> None:
         iip = request.invoke_id_and_priority
-        block = (
-            request.datablock
-            if isinstance(request, set_.SetRequestWithDatablock)
-            else request.pblock
-        )
         kind = _Kind.SET if isinstance(request, set_.SetRequestWithDatablock) else _Kind.ACTION
-        transfer = association.incoming.get(iip.invoke_id)
-        if transfer is None or transfer.kind is not kind:
+        reassembler = association.incoming.get(iip.invoke_id)
+        if reassembler is None or reassembler.is_action != (kind is _Kind.ACTION):
+            block = (
+                request.datablock
+                if isinstance(request, set_.SetRequestWithDatablock)
+                else request.pblock
+            )
             self._block_refused(iip, kind, block.block_number, False)
             return
-        if block.block_number != transfer.received + 1 or (
-            len(transfer.data) + len(block.raw_data) > self.settings.max_block_transfer_size
-        ):
-            del association.incoming[iip.invoke_id]
-            self._block_refused(iip, kind, block.block_number, True)
-            return
-        transfer.data += block.raw_data
-        transfer.received = block.block_number
-        self._block_received(association, iip, transfer, block)
+        self._feed_block(association, reassembler, request)
 
-    def _block_received(
-        self,
-        association: _Association,
-        iip: InvokeIdAndPriority,
-        transfer: _IncomingTransfer,
-        block: set_.DataBlockSA,
+    def _feed_block(
+        self, association: _Association, reassembler: BlockRequestReassembler, request: Apdu
     ) -> None:
-        if not block.last_block:
-            ack: Apdu
-            if transfer.kind is _Kind.SET:
-                ack = set_.SetResponseDatablock(
-                    invoke_id_and_priority=iip, block_number=block.block_number
-                )
-            else:
-                ack = action.ActionResponseNextPblock(
-                    invoke_id_and_priority=iip, block_number=block.block_number
-                )
-            self._emit(ack)
+        iip = getattr(request, "invoke_id_and_priority", None)
+        assert isinstance(iip, InvokeIdAndPriority)
+        answer = reassembler.receive(request)
+        if answer is not None:
+            if not isinstance(answer, set_.SetResponseDatablock | action.ActionResponseNextPblock):
+                del association.incoming[iip.invoke_id]  # an error answer ends the transfer
+            self._emit(answer)
             return
         del association.incoming[iip.invoke_id]
-        try:
-            value = _common.decode_data(bytes(transfer.data), "joined blocks")
-        except DecodeError:
-            self._block_refused(iip, transfer.kind, block.block_number, True)
-            return
-        first = transfer.first
+        first, data = reassembler.first_request, reassembler.data
+        assert first is not None and data is not None
         whole: Apdu
-        if isinstance(first, set_.SetRequestWithFirstDatablock):
-            whole = set_.SetRequestNormal(
-                invoke_id_and_priority=iip,
-                cosem_attribute_descriptor=first.cosem_attribute_descriptor,
-                access_selection=first.access_selection,
-                value=value,
-            )
-        else:
-            assert isinstance(first, action.ActionRequestWithFirstPblock)
-            whole = action.ActionRequestNormal(
-                invoke_id_and_priority=iip,
-                cosem_method_descriptor=first.cosem_method_descriptor,
-                method_invocation_parameters=get.Data(value),
-            )
-        self._deliver(association, whole, block.block_number)
+        try:
+            if isinstance(first, set_.SetRequestWithFirstDatablock):
+                whole = set_.SetRequestNormal(
+                    invoke_id_and_priority=iip,
+                    cosem_attribute_descriptor=first.cosem_attribute_descriptor,
+                    access_selection=first.access_selection,
+                    value=_common.decode_data(data, "joined datablocks"),
+                )
+            elif isinstance(first, set_.SetRequestWithListAndFirstDatablock):
+                whole = set_.SetRequestWithList(
+                    invoke_id_and_priority=iip,
+                    attribute_descriptor_list=first.attribute_descriptor_list,
+                    value_list=_common.decode_data_list(data, "joined datablocks"),
+                )
+            elif isinstance(first, action.ActionRequestWithFirstPblock):
+                whole = action.ActionRequestNormal(
+                    invoke_id_and_priority=iip,
+                    cosem_method_descriptor=first.cosem_method_descriptor,
+                    method_invocation_parameters=get.Data(
+                        _common.decode_data(data, "joined pblocks")
+                    ),
+                )
+            else:
+                assert isinstance(first, action.ActionRequestWithListAndFirstPblock)
+                whole = action.ActionRequestWithList(
+                    invoke_id_and_priority=iip,
+                    cosem_method_descriptor_list=first.cosem_method_descriptor_list,
+                    method_invocation_parameters=_common.decode_data_list(data, "joined pblocks"),
+                )
+        except (DecodeError, ValueError):
+            kind = _Kind.ACTION if reassembler.is_action else _Kind.SET
+            self._block_refused(iip, kind, reassembler_blocks(request), True)
+            return
+        self._deliver(association, whole, reassembler_blocks(request))
 
     def _block_refused(
         self, iip: InvokeIdAndPriority, kind: _Kind, number: int, in_progress: bool
@@ -1048,45 +1051,18 @@ class ServerSession:
 
     def _next_block(self, association: _Association, request: get.GetRequestNext) -> None:
         iip = request.invoke_id_and_priority
-        transfer = association.transfers.get(iip.invoke_id)
-        if transfer is None:
+        segmenter = association.transfers.get(iip.invoke_id)
+        if segmenter is None:
             self._emit(
                 get.GetResponseNormal(
                     invoke_id_and_priority=iip, result=DataAccessResult.NO_LONG_GET_IN_PROGRESS
                 )
             )
             return
-        if request.block_number != transfer.sent:
+        answer = segmenter.next(request)  # the next block, or the standard's error answer
+        if segmenter.done:
             del association.transfers[iip.invoke_id]
-            self._emit(
-                get.GetResponseWithDatablock(
-                    invoke_id_and_priority=transfer.iip,
-                    result=get.DataBlockG(
-                        last_block=True,
-                        block_number=transfer.sent,
-                        result=DataAccessResult.DATA_BLOCK_NUMBER_INVALID,
-                    ),
-                )
-            )
-            return
-        self._send_block(association, transfer)
-
-    def _send_block(self, association: _Association, transfer: _GetTransfer) -> None:
-        index = transfer.sent
-        transfer.sent += 1
-        last = transfer.sent == len(transfer.blocks)
-        if last:
-            del association.transfers[transfer.iip.invoke_id]
-        self._emit(
-            get.GetResponseWithDatablock(
-                invoke_id_and_priority=transfer.iip,
-                result=get.DataBlockG(
-                    last_block=last,
-                    block_number=transfer.sent,
-                    result=axdr.OctetString(transfer.blocks[index]),
-                ),
-            )
-        )
+        self._emit(answer)
 
     def _reply(self, stimulus: _Stimulus) -> ServerState | None:
         response = stimulus.apdu
@@ -1133,6 +1109,10 @@ class ServerSession:
         if entry[2] and isinstance(response, set_.SetResponseNormal):
             # the answer to a SET with datablocks names its last block
             response = set_.SetResponseLastDatablock(
+                invoke_id_and_priority=iip, result=response.result, block_number=entry[2]
+            )
+        elif entry[2] and isinstance(response, set_.SetResponseWithList):
+            response = set_.SetResponseLastDatablockWithList(
                 invoke_id_and_priority=iip, result=response.result, block_number=entry[2]
             )
         if isinstance(response, get.GetResponseNormal | get.GetResponseWithList) and (
@@ -1206,10 +1186,10 @@ class ServerSession:
         else:
             assert isinstance(response.result, get.Data)
             data = axdr.encode(response.result.value)
-        blocks = _common.split_get_response(data, limit - _common.DATABLOCK_G_OVERHEAD)
-        transfer = _GetTransfer(iip=iip, blocks=blocks)
-        association.transfers[iip.invoke_id] = transfer
-        self._send_block(association, transfer)
+        # Green Book 9.4.6.7 through session/blocks.py: the blocks fit the client's PDU.
+        segmenter = GetResponseSegmenter(data, max_pdu=limit, invoke_id_and_priority=iip)
+        association.transfers[iip.invoke_id] = segmenter
+        self._emit(segmenter.first())
 
 
 _Handler = Callable[[ServerSession, _Stimulus], "ServerState | None"]
