@@ -1175,3 +1175,45 @@ def test_long_action_answer_in_pblocks(transport: str) -> None:
     assert len(pblocks) > 60
     assert all(len(a) <= 300 for d, a in pair.apdus if d == "s")
     assert sum(a[:2] == b"\xc3\x02" for d, a in pair.apdus if d == "c") == len(pblocks) - 1
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_with_list_set_and_action_in_blocks(transport: str) -> None:
+    """SET-with-list and ACTION-with-list longer than the server's max PDU go as
+    set-request-with-list-and-first-datablock / action-request-with-list-and-first-pblock
+    (session/blocks.py); the server joins the SEQUENCE OF Data."""
+    model = objects()
+    model.values[key(BLOB)] = axdr.OctetString(b"")
+    client = ClientSettings()
+    server = ServerSettings(
+        associations={16: AssociationConfig(conformance=0x00FE1F)}, max_receive_pdu_size=256
+    )
+    pair = Pair(client, server, objects=model, transport=transport)  # type: ignore[arg-type]
+    associate(pair)
+    first, second = big_value(3000, 21), axdr.OctetString(b"short")
+    result = pair.call(
+        SetWithList(
+            items=(
+                CosemAttributeDescriptorWithSelection(cosem_attribute_descriptor=BLOB),
+                CosemAttributeDescriptorWithSelection(cosem_attribute_descriptor=NAME),
+            ),
+            values=(first, second),
+        )
+    )
+    assert result == SetResult(
+        invoke_id=1, results=(DataAccessResult.SUCCESS, DataAccessResult.SUCCESS)
+    )
+    assert model.values[key(BLOB)] == first and model.values[key(NAME)] == second
+    assert any(a[:2] == b"\xc1\x05" for d, a in pair.apdus if d == "c")
+    result = pair.call(
+        ActionWithList(
+            calls=(
+                MethodCall(descriptor=RESET, parameters=first),
+                MethodCall(descriptor=IMAGE_TRANSFER, parameters=axdr.Integer(1)),
+            )
+        )
+    )
+    assert isinstance(result, ActionResult) and len(result.results) == 2
+    assert [c[3] for c in model.calls[-2:]] == [first, axdr.Integer(1)]
+    assert any(a[:2] == b"\xc3\x05" for d, a in pair.apdus if d == "c")
+    assert all(len(a) <= 256 for d, a in pair.apdus if d == "c")

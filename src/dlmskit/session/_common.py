@@ -35,7 +35,6 @@ __all__ = [
     "GbtLayer",
     "decode_data",
     "protect_initiate",
-    "split_get_response",
 ]
 
 #: The current association object (Association LN, class 15, 0.0.40.0.0.255): pass 3 of
@@ -85,9 +84,6 @@ ACTION_REQUESTS: Final = (
 # Overheads of the envelopes around a protected APDU: tag, length (up to 3 octets), SC,
 # IC (4), GCM tag (12); general-glo/ded add the system title (1 + 8).
 CIPHERING_OVERHEAD: Final = 1 + 3 + 1 + 4 + 12 + 9
-# get-response-with-datablock around the raw data: C4 02 iip last(1) number(4) choice(1)
-# and the raw-data length (up to 3 octets, A-XDR).
-DATABLOCK_G_OVERHEAD: Final = 3 + 1 + 4 + 1 + 3
 
 
 def decode_data(raw: bytes, what: str) -> axdr.Value:
@@ -149,13 +145,6 @@ def protect_initiate(context: SecurityContext, plain: bytes) -> Apdu:
         encryption_key=keys.global_unicast_key,
         authentication_key=keys.authentication_key,
     )
-
-
-def split_get_response(data: bytes, block_size: int) -> list[bytes]:
-    """``data`` (an encoded Data) cut into raw-data blocks of at most ``block_size``."""
-    if block_size < 1:
-        raise ValueError("the peer's max PDU size leaves no room for a datablock")
-    return [data[i : i + block_size] for i in range(0, len(data), block_size)]
 
 
 def needs(conformance: Conformance, bit: Conformance) -> bool:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum, auto
 from typing import Final
 
@@ -94,7 +94,11 @@ from dlmskit.session._events import (
     Write,
     WriteResult,
 )
-from dlmskit.session.blocks import ActionResponseReassembler
+from dlmskit.session.blocks import (
+    ActionResponseReassembler,
+    BlockRequestSplitter,
+    GetBlockReassembler,
+)
 from dlmskit.session.settings import ClientSettings
 
 __all__ = ["ClientInput", "ClientSession", "ClientState"]
@@ -108,9 +112,6 @@ _INVOKE_IDS: Final[tuple[int, ...]] = (*range(1, 16), 0)
 # the smallest any DLMS device supports in practice (the HDLC default information field).
 _QUIRK_SERVER_PDU: Final = 128
 _MISSING: Final = object()
-# The A-XDR length of a block's raw data takes up to 3 octets (82 xx xx) beyond the 1
-# octet counted in an empty block.
-_BLOCK_LENGTH_OCTETS: Final = 2
 
 
 class ClientState(Enum):
@@ -173,10 +174,8 @@ class _Pending:
     iip: InvokeIdAndPriority
     count: int
     deadline: float | None
-    blocks: bytearray = field(default_factory=bytearray)
-    next_block: int = 1
-    out_blocks: list[bytes] = field(default_factory=list)  # SET / ACTION data to send
-    sent: int = 0  # number of the last block sent
+    get_blocks: GetBlockReassembler | None = None  # a GET answer in datablocks
+    splitter: BlockRequestSplitter | None = None  # a SET / ACTION request in blocks
     pblocks: ActionResponseReassembler | None = None  # an ACTION answer in pblocks
 
 
@@ -864,84 +863,53 @@ class ClientSession:
         return limit
 
     def _first_block(self, pending: _Pending, apdu: Apdu, limit: int) -> Apdu:
-        """SET with datablocks / ACTION with pblocks (Green Book 9.4.6.7 and 9.4.6.8)
-        for a request longer than the server's max PDU size."""
+        """SET with datablocks / ACTION with pblocks and their with-list variants (Green
+        Book 9.4.6.8/9) for a request longer than the server's max PDU size, cut by a
+        session/blocks.py BlockRequestSplitter."""
         conformance = self.negotiated_conformance
-        if isinstance(apdu, set_.SetRequestNormal) and conformance & (
-            Conformance.BLOCK_TRANSFER_WITH_SET_OR_WRITE
-        ):
-            head = len(
-                set_.SetRequestWithFirstDatablock(
-                    invoke_id_and_priority=pending.iip,
-                    cosem_attribute_descriptor=apdu.cosem_attribute_descriptor,
+        iip = pending.iip
+        splitter: BlockRequestSplitter | None = None
+        if conformance & Conformance.BLOCK_TRANSFER_WITH_SET_OR_WRITE:
+            if isinstance(apdu, set_.SetRequestNormal):
+                splitter = BlockRequestSplitter.for_set(
+                    invoke_id_and_priority=iip,
+                    descriptor=apdu.cosem_attribute_descriptor,
+                    value=axdr.encode(apdu.value),
+                    max_pdu=limit,
                     access_selection=apdu.access_selection,
-                    datablock=set_.DataBlockSA(
-                        last_block=False, block_number=1, raw_data=axdr.OctetString(b"")
-                    ),
-                ).to_bytes()
+                )
+            elif isinstance(apdu, set_.SetRequestWithList):
+                splitter = BlockRequestSplitter.for_set_with_list(
+                    invoke_id_and_priority=iip,
+                    descriptors=apdu.attribute_descriptor_list,
+                    values=_common.encode_data_list(apdu.value_list),
+                    max_pdu=limit,
+                )
+        if conformance & Conformance.BLOCK_TRANSFER_WITH_ACTION:
+            if (
+                isinstance(apdu, action.ActionRequestNormal)
+                and apdu.method_invocation_parameters is not None
+            ):
+                splitter = BlockRequestSplitter.for_action(
+                    invoke_id_and_priority=iip,
+                    descriptor=apdu.cosem_method_descriptor,
+                    parameters=axdr.encode(apdu.method_invocation_parameters.value),
+                    max_pdu=limit,
+                )
+            elif isinstance(apdu, action.ActionRequestWithList):
+                splitter = BlockRequestSplitter.for_action_with_list(
+                    invoke_id_and_priority=iip,
+                    descriptors=apdu.cosem_method_descriptor_list,
+                    parameters=_common.encode_data_list(apdu.method_invocation_parameters),
+                    max_pdu=limit,
+                )
+        if splitter is None:
+            raise LocalProtocolError(
+                f"{apdu.NAME} of {len(apdu.to_bytes())} bytes exceeds the server's max PDU "
+                f"size ({limit}) and no block transfer for it was negotiated"
             )
-            pending.out_blocks = _common.split_get_response(
-                axdr.encode(apdu.value), limit - head - _BLOCK_LENGTH_OCTETS
-            )
-            pending.sent = 1
-            return set_.SetRequestWithFirstDatablock(
-                invoke_id_and_priority=pending.iip,
-                cosem_attribute_descriptor=apdu.cosem_attribute_descriptor,
-                access_selection=apdu.access_selection,
-                datablock=self._block(pending, 1),
-            )
-        if (
-            isinstance(apdu, action.ActionRequestNormal)
-            and apdu.method_invocation_parameters is not None
-            and conformance & Conformance.BLOCK_TRANSFER_WITH_ACTION
-        ):
-            head = len(
-                action.ActionRequestWithFirstPblock(
-                    invoke_id_and_priority=pending.iip,
-                    cosem_method_descriptor=apdu.cosem_method_descriptor,
-                    pblock=set_.DataBlockSA(
-                        last_block=False, block_number=1, raw_data=axdr.OctetString(b"")
-                    ),
-                ).to_bytes()
-            )
-            pending.out_blocks = _common.split_get_response(
-                axdr.encode(apdu.method_invocation_parameters.value),
-                limit - head - _BLOCK_LENGTH_OCTETS,
-            )
-            pending.sent = 1
-            return action.ActionRequestWithFirstPblock(
-                invoke_id_and_priority=pending.iip,
-                cosem_method_descriptor=apdu.cosem_method_descriptor,
-                pblock=self._block(pending, 1),
-            )
-        raise LocalProtocolError(
-            f"{apdu.NAME} of {len(apdu.to_bytes())} bytes exceeds the server's max PDU size "
-            f"({limit}) and no block transfer for it was negotiated"
-        )
-
-    @staticmethod
-    def _block(pending: _Pending, number: int) -> set_.DataBlockSA:
-        return set_.DataBlockSA(
-            last_block=number == len(pending.out_blocks),
-            block_number=number,
-            raw_data=axdr.OctetString(pending.out_blocks[number - 1]),
-        )
-
-    def _next_out_block(self, pending: _Pending, acknowledged: int, now: float) -> None:
-        if acknowledged != pending.sent or pending.sent >= len(pending.out_blocks):
-            raise RemoteProtocolError(
-                f"block {acknowledged} acknowledged, {pending.sent} of "
-                f"{len(pending.out_blocks)} sent"
-            )
-        pending.sent += 1
-        block = self._block(pending, pending.sent)
-        apdu: Apdu
-        if pending.kind is _Kind.SET:
-            apdu = set_.SetRequestWithDatablock(invoke_id_and_priority=pending.iip, datablock=block)
-        else:
-            apdu = action.ActionRequestWithPblock(invoke_id_and_priority=pending.iip, pblock=block)
-        self._emit(apdu)
-        pending.deadline = self._timeout_at(now)
+        pending.splitter = splitter
+        return splitter.first()
 
     def _other_response(self, apdu: Apdu) -> None:
         """ACCESS (long invoke id) and SN (answers in order) responses."""
@@ -1007,6 +975,13 @@ class ClientSession:
     ) -> GetResult | SetResult | ActionResult | None:
         kind = pending.kind
         invoke_id = pending.iip.invoke_id
+        splitter = pending.splitter
+        if splitter is not None and splitter.final is None:
+            following = splitter.handle(apdu)  # the next block, or None: the answer came
+            if following is not None:
+                self._emit(following)
+                pending.deadline = self._timeout_at(now)
+                return None
         if kind is _Kind.GET and isinstance(apdu, get.GetResponseNormal):
             return GetResult(invoke_id=invoke_id, results=(apdu.result,))
         if kind is _Kind.GET_LIST and isinstance(apdu, get.GetResponseWithList):
@@ -1016,26 +991,15 @@ class ClientSession:
                 )
             return GetResult(invoke_id=invoke_id, results=apdu.result)
         if kind in (_Kind.GET, _Kind.GET_LIST) and isinstance(apdu, get.GetResponseWithDatablock):
-            return self._datablock(pending, apdu.result, now)
+            return self._datablock(pending, apdu, now)
         if kind is _Kind.SET and isinstance(apdu, set_.SetResponseNormal):
             return SetResult(invoke_id=invoke_id, results=(apdu.result,))
-        if kind is _Kind.SET and pending.out_blocks:
-            if isinstance(apdu, set_.SetResponseDatablock):
-                self._next_out_block(pending, apdu.block_number, now)
-                return None
-            if isinstance(apdu, set_.SetResponseLastDatablock):
-                if apdu.block_number != pending.sent:
-                    raise RemoteProtocolError(
-                        f"last datablock answered as {apdu.block_number}, {pending.sent} sent"
-                    )
-                return SetResult(invoke_id=invoke_id, results=(apdu.result,))
-        if (
-            kind is _Kind.ACTION
-            and pending.out_blocks
-            and isinstance(apdu, action.ActionResponseNextPblock)
-        ):
-            self._next_out_block(pending, apdu.block_number, now)
-            return None
+        if kind is _Kind.SET and isinstance(apdu, set_.SetResponseLastDatablock):
+            return SetResult(invoke_id=invoke_id, results=(apdu.result,))
+        if kind is _Kind.SET_LIST and isinstance(apdu, set_.SetResponseLastDatablockWithList):
+            if len(apdu.result) != pending.count:
+                raise RemoteProtocolError(f"{len(apdu.result)} results for {pending.count} SETs")
+            return SetResult(invoke_id=invoke_id, results=apdu.result)
         if kind is _Kind.SET_LIST and isinstance(apdu, set_.SetResponseWithList):
             if len(apdu.result) != pending.count:
                 raise RemoteProtocolError(f"{len(apdu.result)} results for {pending.count} SETs")
@@ -1076,38 +1040,35 @@ class ClientSession:
         assert isinstance(whole, action.ActionResponseNormal)
         return ActionResult(invoke_id=pending.iip.invoke_id, results=(whole.single_response,))
 
-    def _datablock(self, pending: _Pending, block: get.DataBlockG, now: float) -> GetResult | None:
-        """GET with datablocks (Green Book 9.4.6.7): join the raw data, ask for the next
-        block with get-request-next, check the block numbers."""
+    def _datablock(
+        self, pending: _Pending, apdu: get.GetResponseWithDatablock, now: float
+    ) -> GetResult | None:
+        """GET with datablocks (Green Book 9.4.6.7) through session/blocks.py: ask for
+        each next block with get-request-next; block numbers and the size bound checked."""
         invoke_id = pending.iip.invoke_id
-        if block.block_number != pending.next_block:
-            raise RemoteProtocolError(
-                f"datablock {block.block_number}, expected {pending.next_block}"
+        if pending.get_blocks is None:
+            pending.get_blocks = GetBlockReassembler(
+                invoke_id_and_priority=pending.iip,
+                max_size=self.settings.max_block_transfer_size,
             )
-        if not isinstance(block.result, axdr.OctetString):
-            return GetResult(invoke_id=invoke_id, results=(block.result,))
-        if len(pending.blocks) + len(block.result) > self.settings.max_block_transfer_size:
-            raise RemoteProtocolError(
-                f"GET data exceeds max_block_transfer_size {self.settings.max_block_transfer_size}"
-            )
-        pending.blocks += block.result
-        if block.last_block:
-            if pending.kind is _Kind.GET_LIST:
-                # The joined data of a with-list answer is its SEQUENCE OF Get-Data-Result.
-                results = _common.decode_result_list(pending.iip, bytes(pending.blocks))
-                if len(results) != pending.count:
-                    raise RemoteProtocolError(
-                        f"{len(results)} results for {pending.count} attributes"
-                    )
-                return GetResult(invoke_id=invoke_id, results=results)
-            value = _common.decode_data(bytes(pending.blocks), "GET datablocks")
-            return GetResult(invoke_id=invoke_id, results=(get.Data(value),))
-        self._emit(
-            get.GetRequestNext(invoke_id_and_priority=pending.iip, block_number=block.block_number)
-        )
-        pending.next_block += 1
-        pending.deadline = self._timeout_at(now)
-        return None
+        request = pending.get_blocks.receive(apdu)
+        if request is not None:
+            self._emit(request)
+            pending.deadline = self._timeout_at(now)
+            return None
+        error = pending.get_blocks.error
+        if error is not None:  # a block carried a data-access-result: the answer
+            return GetResult(invoke_id=invoke_id, results=(error,) * pending.count)
+        data = pending.get_blocks.data
+        assert data is not None
+        if pending.kind is _Kind.GET_LIST:
+            # The joined data of a with-list answer is its SEQUENCE OF Get-Data-Result.
+            results = _common.decode_result_list(pending.iip, data)
+            if len(results) != pending.count:
+                raise RemoteProtocolError(f"{len(results)} results for {pending.count} attributes")
+            return GetResult(invoke_id=invoke_id, results=results)
+        value = _common.decode_data(data, "GET datablocks")
+        return GetResult(invoke_id=invoke_id, results=(get.Data(value),))
 
     def _exception(self, stimulus: _Stimulus) -> ClientState | None:
         error = stimulus.apdu
