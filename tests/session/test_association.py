@@ -1217,3 +1217,30 @@ def test_with_list_set_and_action_in_blocks(transport: str) -> None:
     assert [c[3] for c in model.calls[-2:]] == [first, axdr.Integer(1)]
     assert any(a[:2] == b"\xc3\x05" for d, a in pair.apdus if d == "c")
     assert all(len(a) <= 256 for d, a in pair.apdus if d == "c")
+
+
+@settings_(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    size=st.integers(0, 60_000),
+    window=st.integers(1, 63),
+    pdu=st.integers(64, 2048),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_gbt_round_trip_over_lossy_udp(size: int, window: int, pdu: int, seed: int) -> None:
+    """Any size, window and PDU size: SET then GET through GBT over UDP with 5 % of the
+    GBT datagrams lost or duplicated gives the value back."""
+    value = big_value(size, seed)
+    client = ClientSettings(
+        conformance=GBT_CONFORMANCE, max_receive_pdu_size=pdu, gbt_window=window
+    )
+    server = ServerSettings(
+        associations={16: AssociationConfig(conformance=GBT_CONFORMANCE)},
+        max_receive_pdu_size=pdu,
+        gbt_window=window,
+    )
+    pair = Pair(client, server, objects=objects(), transport="udp", loss=0.05, seed=seed)
+    associate(pair)
+    assert pair.call(Set(descriptor=NAME, value=value)) == SetResult(
+        invoke_id=1, results=(DataAccessResult.SUCCESS,)
+    )
+    assert pair.call(Get(descriptor=NAME)) == GetResult(invoke_id=1, results=(Data(value),))

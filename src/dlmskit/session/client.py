@@ -406,6 +406,11 @@ class ClientSession:
             self._dispatch(ClientInput.INVALID, _Stimulus(now=now, error=str(exc)))
             return
         self._out += out
+        # A transfer that progresses keeps its request alive: the request timer measures
+        # silence, not the length of a long GBT transfer.
+        for pending in self._pending.values():
+            if pending.deadline is not None:
+                pending.deadline = self._timeout_at(now)
         if joined is not None:
             if joined[:1] == bytes((GeneralBlockTransfer.TAG,)):
                 self._dispatch(
