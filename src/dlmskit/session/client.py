@@ -18,6 +18,12 @@ every peer input has an entry in every state (a :class:`ProtocolViolation` event
 peer broke the protocol; the state stays defined). Unsolicited Data-Notifications and
 answers to timed-out requests (:class:`LateResponse`) are accepted in any state.
 
+Long transfers: a GET answer in datablocks, a SET / ACTION request longer than the
+server's max PDU (with-list too) and an ACTION answer in pblocks run through the
+session/blocks.py engines (Green Book 9.4.6.7-9.4.6.9); when both sides negotiated General
+Block Transfer, any APDU longer than the peer's max PDU travels in GBT blocks instead
+(session/gbt.py under :class:`~dlmskit.session._common.GbtLayer`, Green Book 9.4.6.13).
+
 Ciphering is a step of the session (DESIGN.md): the InitiateRequest in the AARQ is sent
 in a glo-initiate-request when a policy is set (only the user-information of ACSE is
 ciphered), every xDLMS APDU is protected through :class:`SecurityContext` (the HLS pass 3

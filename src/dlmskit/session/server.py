@@ -16,7 +16,10 @@ The session checks every AARQ against the :class:`AssociationConfig` of its clie
 answers with the AARE itself; the application answers GET / SET / ACTION with the
 response APDUs (``send``). A GET response too long for the client's max PDU size is sent
 in datablocks when the client negotiated block transfer with GET; the session answers the
-get-request-next itself (Green Book 9.4.6.7).
+get-request-next itself (Green Book 9.4.6.7); likewise it joins SET / ACTION requests that
+come in blocks before the application sees them, and sends long ACTION answers in pblocks
+(session/blocks.py engines). With General Block Transfer negotiated, long APDUs go both
+ways in GBT blocks instead (session/gbt.py, Green Book 9.4.6.13).
 
 Peer input in the wrong state gets the standard's answer (DESIGN.md rule 3): an xDLMS
 request outside an association, or a service not negotiated, gets an ExceptionResponse
