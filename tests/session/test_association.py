@@ -944,17 +944,40 @@ def test_any_value_round_trips_through_get_and_set(
     assert all(len(a) <= client_pdu for d, a in pair.apdus[1:] if d == "s")
 
 
-@settings_(max_examples=300, deadline=None)
+@settings_(max_examples=600, deadline=None)
 @given(
     data=st.binary(max_size=80),
-    prefix=st.sampled_from([b"", b"\xc4\x01", b"\xc4\x02", b"\x61", b"\xc7", b"\xda", b"\x0c"]),
+    prefix=st.sampled_from(
+        [
+            b"",
+            b"\xc4\x01",
+            b"\xc4\x02",
+            b"\x61",
+            b"\xc7",
+            b"\xda",
+            b"\x0c",
+            b"\xc0\x02\xc1",  # get-request-next
+            b"\xc1\x02\xc1",  # set-request-with-first-datablock
+            b"\xc1\x03\xc1",  # set-request-with-datablock
+            b"\xc3\x02\xc1",  # action-request-next-pblock
+            b"\xc3\x04\xc1",  # action-request-with-first-pblock
+            b"\xc3\x06\xc1",  # action-request-with-pblock
+            b"\xc7\x02\xc1",  # action-response-with-pblock
+            b"\xe0",  # general-block-transfer
+        ]
+    ),
+    gbt=st.booleans(),
 )
-def test_garbage_never_breaks_either_session(data: bytes, prefix: bytes) -> None:
+def test_garbage_never_breaks_either_session(data: bytes, prefix: bytes, gbt: bool) -> None:
     """Bytes from the peer give events and the standard's answers, never an exception,
-    and leave both sessions in a defined state."""
-    client = ClientSession(ClientSettings(request_timeout=None))
+    and leave both sessions in a defined state (with and without GBT negotiated)."""
+    conformance = GBT_CONFORMANCE if gbt else 0x00FE1F
+    client = ClientSession(ClientSettings(request_timeout=None, conformance=conformance))
     client.send(Associate(), 0.0)
-    server = ServerSession(settings()[1], client_sap=16)
+    server = ServerSession(
+        ServerSettings(associations={16: AssociationConfig(conformance=conformance)}),
+        client_sap=16,
+    )
     server.receive_apdu(client.data_to_send()[0], 0.0)
     client.receive_apdu(server.data_to_send()[0], 0.0)
     client.send(Get(descriptor=REGISTER), 0.0)

@@ -980,7 +980,13 @@ class ServerSession:
     ) -> None:
         iip = getattr(request, "invoke_id_and_priority", None)
         assert isinstance(iip, InvokeIdAndPriority)
-        answer = reassembler.receive(request)
+        try:
+            answer = reassembler.receive(request)
+        except (DlmsError, TypeError):
+            association.incoming.pop(iip.invoke_id, None)
+            kind = _Kind.ACTION if reassembler.is_action else _Kind.SET
+            self._block_refused(iip, kind, reassembler_blocks(request), True)
+            return
         if answer is not None:
             if not isinstance(answer, set_.SetResponseDatablock | action.ActionResponseNextPblock):
                 del association.incoming[iip.invoke_id]  # an error answer ends the transfer
