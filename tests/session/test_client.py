@@ -27,6 +27,8 @@ from dlmskit.apdu.sn import InformationReportRequest, VariableName
 from dlmskit.errors import LocalProtocolError
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
+from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
+from dlmskit.security.keys import SecurityKeys
 from dlmskit.security.mechanisms import MechanismId
 from dlmskit.session import (
     NEED_DATA,
@@ -48,7 +50,7 @@ from dlmskit.session import (
     Released,
     RequestTimedOut,
 )
-from tests.vectors import item_bytes
+from tests.vectors import item_bytes, record
 
 CLOCK_TIME = CosemAttributeDescriptor(
     class_id=8, instance_id=Obis(0, 0, 1, 0, 0, 255), attribute_id=2
@@ -438,3 +440,81 @@ def test_event_notification_and_information_report_in_any_state() -> None:
         assert first.notification.attribute_value == axdr.Unsigned(1)
         assert isinstance(second, InformationReportReceived)
         assert second.report.list_of_data == (axdr.Unsigned(2),)
+
+
+def test_aarq_with_calling_ap_title_acse_12() -> None:
+    """ACSE-12 (arabine/opendlms tests/test_association.cpp, an AARQ from u9n dlms-cosem):
+    calling AP title 757469E9435A4E0A, no authentication, conformance 20525F."""
+    session = ClientSession(
+        ClientSettings(
+            calling_ap_title=bytes.fromhex("757469E9435A4E0A"),
+            conformance=0x20525F,
+            max_receive_pdu_size=0xFFFF,
+        )
+    )
+    session.send(Associate(), 0.0)
+    assert session.data_to_send() == [item_bytes("ACSE", 12)]
+
+
+@pytest.mark.parametrize(
+    ("number", "conformance", "pdu"),
+    [(6, 0x00501F, 0x01F4), (14, 0x00301D, 0x2134), (15, 0x00181D, 0x0200)],
+)
+def test_aare_accepted_vectors(number: int, conformance: int, pdu: int) -> None:
+    """ACSE-06 (u9n/dlms-cosem test_aare.py), ACSE-14 (long-form length and protocol
+    version, LLS mechanism name) and ACSE-15 (arabine/opendlms test_association.cpp)."""
+    mechanism = {14: MechanismId.LOW}.get(number, MechanismId.LOWEST)
+    session = ClientSession(ClientSettings(mechanism=mechanism, secret=b"x" if mechanism else None))
+    session.send(Associate(), 0.0)
+    session.receive_apdu(item_bytes("ACSE", number), 0.0)
+    [event] = events(session)
+    assert isinstance(event, AssociationAccepted)
+    assert (event.conformance, event.server_max_receive_pdu_size) == (conformance, pdu)
+
+
+@pytest.mark.parametrize(("number", "diagnostic"), [(16, 11), (18, 1)])
+def test_aare_rejected_vectors(number: int, diagnostic: int) -> None:
+    """ACSE-16 (mechanism name not recognised) and ACSE-18 (rejected with a
+    ConfirmedServiceError, initiate refused-by-the-VDE-handler), arabine/opendlms."""
+    session = ClientSession(ClientSettings(mechanism=MechanismId.HIGH, secret=b"s", hls2="x"))
+    session.send(Associate(), 0.0)
+    session.receive_apdu(item_bytes("ACSE", number), 0.0)
+    [event] = events(session)
+    assert isinstance(event, AssociationRejected)
+    assert event.diagnostic == diagnostic
+    assert session.state is ClientState.IDLE
+
+
+@pytest.mark.parametrize("number", [9, 13])
+def test_hls_gmac_aare_vectors_lead_to_pass_3(number: int) -> None:
+    """ACSE-13 (arabine/opendlms): accepted with authentication-required, responding AP
+    title 'ABCDEFGH' and StoC 'P6wRJ21F'; the client answers with pass 3, an ACTION on
+    0.0.40.0.0.255 method 1 whose f(StoC) uses that challenge. ACSE-09 (u9n/dlms-cosem)
+    carries no responding AP title: without the server's system title f(CtoS) cannot be
+    checked (Green Book 9.2.7.4, mechanism 5), so the association is refused as a
+    violation instead of going on unverifiable."""
+    keys = SecurityKeys(
+        system_title=bytes.fromhex("4D4D4D0000000001"),
+        global_unicast_key=bytes.fromhex("000102030405060708090A0B0C0D0E0F"),
+        authentication_key=bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"),
+    )
+    session = ClientSession(
+        ClientSettings(
+            mechanism=MechanismId.HIGH_GMAC,
+            keys=keys,
+            outgoing_counter=OutgoingCounter(MemoryCounterStore(), "k", initial=1),
+        )
+    )
+    session.send(Associate(), 0.0)
+    session.data_to_send()
+    session.receive_apdu(item_bytes("ACSE", number), 0.0)
+    if number == 9:
+        [violation] = events(session)
+        assert isinstance(violation, ProtocolViolation) and "system titles" in violation.reason
+        assert session.state is ClientState.IDLE
+        return
+    assert events(session) == []
+    assert session.state is ClientState.AUTHENTICATING
+    [pass3] = session.data_to_send()
+    # SEC-01: f(StoC) for StoC 'P6wRJ21F' with IC 1 under the Green Book keys
+    assert pass3 == bytes.fromhex(record("SEC-01")["pass3_action_request_example"])
