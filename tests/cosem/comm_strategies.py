@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from dlmskit import axdr
 from dlmskit.cosem.classes import _comm_fields as f
-from dlmskit.cosem.classes.comm import ColumnDefinition, PushObject, RestrictionElement
+from dlmskit.cosem.classes.comm import PushObject, RestrictionElement
+from dlmskit.cosem.types import CaptureObjectDefinition
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.obis import Obis
 
@@ -79,7 +80,9 @@ def push_objects(draw: st.DrawFn) -> PushObject:
     """Push objects of all three forms (4, 5 and 6 elements)."""
     version = draw(st.integers(0, 2))
     restriction = draw(for_type(RestrictionElement)) if version >= 1 else None
-    columns = draw(st.lists(for_type(ColumnDefinition), max_size=2)) if version == 2 else None
+    columns = (
+        draw(st.lists(for_type(CaptureObjectDefinition), max_size=2)) if version == 2 else None
+    )
     return PushObject(
         class_id=draw(st.integers(0, 0xFFFF)),
         logical_name=draw(obis_codes),

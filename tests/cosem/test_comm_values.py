@@ -14,7 +14,6 @@ from dlmskit import apdu, axdr
 from dlmskit.cosem.classes import comm, media, payment, plc
 from dlmskit.cosem.classes._comm_fields import ValueStruct
 from dlmskit.cosem.classes.comm import (
-    ColumnDefinition,
     PushObject,
     RestrictionElement,
     RestrictionType,
@@ -22,6 +21,7 @@ from dlmskit.cosem.classes.comm import (
     TransportService,
     WindowElement,
 )
+from dlmskit.cosem.types import CaptureObjectDefinition
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError
 from dlmskit.link.hdlc import FrameReceived, FrameSplitter
@@ -126,7 +126,7 @@ def test_push_object_versions_1_and_2_built_from_the_blue_book() -> None:
     v2 = bytes.fromhex(v1.hex()[:2] + "06" + v1.hex()[4:] + "0101" + column)
     obj2 = PushObject.from_data(axdr.decode(v2))
     assert obj2.columns == (
-        ColumnDefinition(
+        CaptureObjectDefinition(
             class_id=8, logical_name=Obis("0.0.1.0.0.255"), attribute_index=2, data_index=0
         ),
     )
@@ -319,3 +319,25 @@ def test_non_minimal_octet_string_length_survives_a_round_trip() -> None:
     )
     assert currency.name == "EUR"
     assert currency.to_bytes() == bytes.fromhex("0203 0C8103455552 0FFE 1602".replace(" ", ""))
+
+
+@pytest.mark.parametrize(
+    "module", ["dlmskit.cosem.types", "dlmskit.cosem.classes.comm", "dlmskit.cosem.classes"]
+)
+def test_imports_in_any_order(module: str) -> None:
+    """cosem/types builds on classes/_comm_fields and push objects use its capture object
+    definition: importing any of them first in a fresh interpreter must work."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import {module}; import dlmskit.cosem.classes.comm as c; c.PushObject.from_data",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

@@ -36,7 +36,7 @@ the DLMS_SPODES Python project); no code was copied.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
@@ -70,6 +70,9 @@ from dlmskit.cosem.classes._comm_fields import (
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError
 from dlmskit.obis import Obis
+
+if TYPE_CHECKING:
+    from dlmskit.cosem.types import CaptureObjectDefinition
 
 __all__ = [
     "AdjacentCell",
@@ -430,18 +433,12 @@ class RestrictionElement(ValueStruct):
     restriction_value: axdr.Value = kind_field(ANY)
 
 
-@_value
-class ColumnDefinition(ValueStruct):
-    """Push setup v2 column: ``structure {class_id, logical_name, attribute_index, data_index}``.
+def _capture_object_definition() -> type[CaptureObjectDefinition]:
+    # Imported on use: cosem/types builds on classes/_comm_fields, and importing it first
+    # loads this package, so a module-level import would be circular.
+    from dlmskit.cosem.types import CaptureObjectDefinition  # noqa: PLC0415
 
-    The layout of a Profile generic capture object definition (selects a column of the
-    pushed profile).
-    """
-
-    class_id: int = kind_field(U16)
-    logical_name: Obis = kind_field(OBIS)
-    attribute_index: int = kind_field(I8)
-    data_index: int = kind_field(U16)
+    return CaptureObjectDefinition
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -465,7 +462,7 @@ class PushObject:
     attribute_index: int
     data_index: int = 0
     restriction: RestrictionElement | None = None
-    columns: tuple[ColumnDefinition, ...] | None = None
+    columns: tuple[CaptureObjectDefinition, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.columns is not None and self.restriction is None:
@@ -489,7 +486,7 @@ class PushObject:
         if len(value) >= 5:
             restriction = StructKind(RestrictionElement).decode(value[4], f"{where}.restriction")
         if len(value) == 6:
-            columns = array_kind(ColumnDefinition).decode(value[5], f"{where}.columns")
+            columns = array_kind(_capture_object_definition()).decode(value[5], f"{where}.columns")
         return cls(
             class_id=U16.decode(value[0], f"{where}.class_id"),
             logical_name=OBIS.decode(value[1], f"{where}.logical_name"),
@@ -511,7 +508,8 @@ class PushObject:
         if self.restriction is not None:
             items.append(StructKind(RestrictionElement).encode(self.restriction, where))
         if self.columns is not None:
-            items.append(array_kind(ColumnDefinition).encode(self.columns, f"{where}.columns"))
+            columns = array_kind(_capture_object_definition())
+            items.append(columns.encode(self.columns, f"{where}.columns"))
         return axdr.Structure(items)
 
     @classmethod
