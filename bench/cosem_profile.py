@@ -185,7 +185,7 @@ def _capture_objects() -> list[Any]:
     except ImportError:
         Definition = _CaptureObject
     return [
-        Definition(class_id, Obis(*obis), 2, 0)
+        Definition(class_id=class_id, logical_name=Obis(*obis), attribute_index=2, data_index=0)
         for class_id, obis in (
             (8, CLOCK_OBIS),
             (1, STATUS_OBIS),

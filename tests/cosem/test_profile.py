@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import struct
-from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
 from dlmskit.cosem.profile import ColumnKind, ProfileTable, parse_buffer, parse_compact_buffer
+from dlmskit.cosem.types import CaptureObjectDefinition
 from dlmskit.cosem.units import ScalerUnit, Unit
 from dlmskit.cosem_time import DeviationSign
 from dlmskit.errors import DecodeError
@@ -22,15 +22,16 @@ from dlmskit.obis import Obis
 from tests.vectors import item_bytes
 
 
-@dataclass(frozen=True)
-class Capture:
-    """A capture_object_definition (Blue Book 4.3.6): class id, logical name, attribute,
-    data index. parse_buffer takes any object with these four attributes."""
-
-    class_id: int
-    logical_name: Obis
-    attribute_index: int
-    data_index: int = 0
+def Capture(
+    class_id: int, logical_name: Obis, attribute_index: int, data_index: int = 0
+) -> CaptureObjectDefinition:
+    """A capture_object_definition (Blue Book 4.3.6), the shared cosem.types value type."""
+    return CaptureObjectDefinition(
+        class_id=class_id,
+        logical_name=logical_name,
+        attribute_index=attribute_index,
+        data_index=data_index,
+    )
 
 
 CLOCK = Capture(8, Obis(0, 0, 1, 0, 0), 2)
@@ -110,6 +111,18 @@ def test_xdlms_26_null_compressed_clock() -> None:
     assert d["0.0.1.0.0.255/2"] == dt.datetime(2020, 1, 1, 2, 0, tzinfo=CET)
     assert d["1.0.1.8.0.255/2"] == Decimal("1.517")
     assert table.column("1-0:2.8.0") == [Decimal("16200")] * 4
+
+
+def test_capture_objects_from_their_a_xdr() -> None:
+    """Attribute 3 as a meter sends it (array of capture_object_definition structures,
+    Blue Book 4.3.6), decoded with cosem.types, drives the parse of XDLMS-26."""
+    attribute_3 = axdr.Array([c.to_data() for c in CAPTURES])
+    wire = axdr.encode(attribute_3)
+    assert wire.hex().startswith("0104020412000809060000010000ff0f02120000")
+    captures = [CaptureObjectDefinition.from_data(v) for v in axdr.decode(wire)]  # type: ignore[union-attr]
+    assert tuple(captures) == CAPTURES
+    table = parse_buffer(item_bytes("XDLMS", 26), captures, capture_period=3600)
+    assert table[3][0] == dt.datetime(2020, 1, 1, 2, 0, tzinfo=CET)
 
 
 def test_xdlms_26_without_filling() -> None:
