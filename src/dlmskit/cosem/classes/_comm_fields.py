@@ -1,21 +1,30 @@
-"""Declarative value types for the communication, M-Bus and payment classes.
+"""The declaration framework of the interface classes: wire kinds, value types, ClassSpec.
 
-The Blue Book describes structured attribute values as ``structure { name: type, ... }``
-(DLMS UA 1000-1, the attribute tables of 4.5 … 4.8 and 5.x). The value types of
-:mod:`~dlmskit.cosem.classes.comm`, :mod:`~dlmskit.cosem.classes.media` and
-:mod:`~dlmskit.cosem.classes.payment` are frozen dataclasses whose fields carry their
-A-XDR type as metadata::
+Every class module (:mod:`.comm`, :mod:`.media`, :mod:`.payment`, :mod:`.plc`, and the
+core modules through :mod:`._base`) declares its classes as data with the pieces here:
 
-    @dataclass(frozen=True, slots=True, kw_only=True)
-    class WindowElement(ValueStruct):
-        start: CosemDateTime | None = dt_field()
-        end: CosemDateTime | None = dt_field()
+- a :class:`Kind` types one A-XDR value (``decode(value, where)`` → Python value,
+  ``encode(obj, where)`` → A-XDR value, ``describe()``): :data:`U8` … :data:`U64`,
+  :data:`I8` …, :class:`EnumKind` (an open ``IntEnum``), :data:`OCTETS`, :data:`OBIS`,
+  :data:`DATE_TIME` (octet-string(12)) and :data:`DATE_TIME_TAGGED`, :data:`IPV4`,
+  :data:`IPV6`, :data:`ANY` (CHOICE), :class:`ArrayKind`, :class:`StructKind`,
+  :class:`NullOrKind`;
+- structured values are frozen dataclasses whose fields carry their kind, in wire order::
 
-:class:`ValueStruct` then provides ``from_data`` (A-XDR value → typed value, every element
-type checked, :class:`~dlmskit.errors.DecodeError` naming the type and field) and
-``to_data`` (typed value → A-XDR value), and the constructor refuses a value that could
-not be encoded, so an invalid value cannot exist. Round trips are byte-exact for the
-minimal A-XDR forms (integers keep their type where a field accepts several).
+      @dataclass(frozen=True, slots=True, kw_only=True)
+      class WindowElement(ValueStruct):
+          start: CosemDateTime | None = kind_field(DATE_TIME)
+          end: CosemDateTime | None = kind_field(DATE_TIME)
+
+  :class:`ValueStruct` gives them ``from_data`` (every element type checked,
+  :class:`~dlmskit.errors.DecodeError` naming the type and field) and ``to_data``, and its
+  constructor refuses a value that could not be encoded, so an invalid value cannot exist;
+- a :class:`ClassSpec` is one class version (Blue Book attribute and method tables:
+  :class:`AttrSpec` rows from attribute 2, ``logical_name`` is implied; :class:`MethSpec`
+  rows) with ``decode_attribute``/``encode_attribute`` and the method parameter codecs.
+
+Round trips are byte-exact: integers keep their type where a field accepts several,
+octet-strings and strings keep a non-minimal length form.
 """
 
 from __future__ import annotations
