@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlmskit import axdr
+from dlmskit.cosem import types as t
 from dlmskit.cosem.__main__ import classes_report, main
 from dlmskit.cosem.classes import (
     ClassSpec,
@@ -31,6 +32,8 @@ from dlmskit.cosem.classes import (
 )
 from dlmskit.cosem.classes import _comm_fields as f
 from dlmskit.cosem.classes.comm import PushObject
+from dlmskit.cosem.units import ScalerUnit, Unit
+from dlmskit.cosem_time import CosemDate, CosemTime
 from dlmskit.errors import DecodeError
 
 from .comm_strategies import date_times, obis_codes, push_objects
@@ -46,7 +49,52 @@ _ANY_VALUES: list[axdr.Value] = [
 
 #: Strategies for value types whose wire form is not one fixed structure (they override
 #: from_data/to_data); other modules' tests add theirs here.
-SPECIAL: dict[type[Any], st.SearchStrategy[Any]] = {PushObject: push_objects()}
+SPECIAL: dict[type[Any], st.SearchStrategy[Any]] = {
+    PushObject: push_objects(),
+    ScalerUnit: st.builds(ScalerUnit, st.integers(-128, 127), st.integers(0, 255).map(Unit)),
+}
+
+_I8 = st.integers(-128, 127)
+
+
+def access_rights(version: int, *, short: bool = False) -> st.SearchStrategy[t.AccessRights]:
+    """Access rights in the form of an Association LN of ``version``."""
+    modes: st.SearchStrategy[int] = (
+        st.integers(0, 255).map(t.AccessBits)
+        if version >= 3
+        else st.integers(0, 255).map(t.AttributeAccessMode)
+    )
+    method_modes: st.SearchStrategy[bool | int] = (
+        st.booleans()
+        if version == 0
+        else st.integers(0, 255).map(t.AccessBits if version >= 3 else t.MethodAccessMode)
+    )
+    selectors = st.none() | st.lists(_I8, max_size=3).map(tuple)
+    attribute = st.builds(
+        t.AttributeAccess, _I8, modes, st.none() if short else selectors, st.just(short)
+    )
+    method = st.builds(t.MethodAccess, _I8, method_modes)
+    return st.builds(
+        t.AccessRights,
+        st.lists(attribute, max_size=3).map(tuple),
+        st.lists(method, max_size=3).map(tuple),
+    )
+
+
+def object_list_elements(version: int) -> st.SearchStrategy[t.ObjectListElement]:
+    """Association LN object_list elements of ``version``."""
+    return st.builds(
+        t.ObjectListElement,
+        st.integers(0, 0xFFFF),
+        st.integers(0, 255),
+        obis_codes,
+        access_rights(version),
+    )
+
+
+SPECIAL[t.ShortNameAccessRights] = st.builds(
+    t.ShortNameAccessRights, st.integers(-0x8000, 0x7FFF), access_rights(1, short=True)
+)
 
 
 def for_kind(kind: f.Kind) -> st.SearchStrategy[Any]:
@@ -59,8 +107,8 @@ def for_kind(kind: f.Kind) -> st.SearchStrategy[Any]:
             return st.sampled_from([axdr.Enum, axdr.Unsigned, axdr.Long]).flatmap(
                 lambda t: st.integers(t.MIN, t.MAX).map(t)
             )
-        t = kind.axdr_type
-        return st.integers(t.MIN, t.MAX)
+        int_type = kind.axdr_type
+        return st.integers(int_type.MIN, int_type.MAX)
     if isinstance(kind, f.EnumKind):
         return st.integers(0, 255).map(kind.enum_type)
     if isinstance(kind, f.OctetsKind):
@@ -91,6 +139,16 @@ def for_kind(kind: f.Kind) -> st.SearchStrategy[Any]:
         return st.none() | st.binary(min_size=16, max_size=16).map(ipaddress.IPv6Address)
     if isinstance(kind, f.StructKind):
         return for_type(kind.value_type)
+    if isinstance(kind, t.DateKind):
+        return st.binary(min_size=5, max_size=5).map(CosemDate.from_bytes)
+    if isinstance(kind, t.TimeKind):
+        return st.binary(min_size=4, max_size=4).map(CosemTime.from_bytes)
+    if isinstance(kind, t.ChoiceKind):
+        return st.one_of([for_kind(option) for option in kind.options])
+    if isinstance(kind, t.AccessRightsKind):
+        return access_rights(kind.version)
+    if isinstance(kind, t.ObjectListKind):
+        return object_list_elements(kind.version)
     # A module's own kind: it says how to draw values by a ``strategy`` attribute.
     raise AssertionError(f"no strategy for {kind!r}")
 

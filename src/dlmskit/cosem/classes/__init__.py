@@ -12,7 +12,8 @@ Class modules: :mod:`.basic` (data, registers, profile, clock, scripts, schedule
 payment metering, PLC). Each exposes its declarations as the tuple ``CLASSES``.
 """
 
-from dlmskit.cosem.classes import comm, media, payment, plc
+import importlib
+
 from dlmskit.cosem.classes._base import (
     AttrSpec,
     ClassSpec,
@@ -27,6 +28,7 @@ from dlmskit.cosem.classes._base import (
 )
 
 __all__ = [
+    "CLASS_MODULES",
     "AttrSpec",
     "ClassSpec",
     "GenericClassSpec",
@@ -36,10 +38,21 @@ __all__ = [
     "find",
     "lookup",
     "register",
+    "register_modules",
     "versions",
 ]
 
-for _module in (comm, media, payment, plc):
-    for _spec in _module.CLASSES:
-        register(_spec)
-del _module, _spec
+#: The class modules whose ``CLASSES`` the registry holds.
+CLASS_MODULES = ("basic", "comm", "media", "payment", "plc")
+
+
+def register_modules() -> None:
+    """Import every class module and register its declarations.
+
+    Called by the registry on first use (importing the modules here directly would be
+    circular: :mod:`dlmskit.cosem.types` needs this package's field kinds).
+    """
+    for name in CLASS_MODULES:
+        module = importlib.import_module(f"dlmskit.cosem.classes.{name}")
+        for spec in module.CLASSES:
+            register(spec)

@@ -24,6 +24,7 @@ The names in the shared plan map onto the declaration framework as ``Codec`` =
 from __future__ import annotations
 
 import dataclasses
+import importlib
 
 from dlmskit.cosem.classes._comm_fields import ANY, AttrSpec, ClassSpec, Kind, MethSpec
 
@@ -93,6 +94,20 @@ def _generic_name(what: str, index: int) -> str:
 
 _REGISTRY: dict[tuple[int, int], ClassSpec] = {}
 _GENERIC: dict[tuple[int, int], GenericClassSpec] = {}
+_loaded = False
+
+
+def _ensure_loaded() -> None:
+    """Register the class modules on first use.
+
+    Loading is deferred because the shared value types (:mod:`dlmskit.cosem.types`) build
+    on this package's field kinds while the class modules build on those types: importing
+    the modules from the package body would be circular.
+    """
+    global _loaded  # noqa: PLW0603  (one-time initialisation)
+    if not _loaded:
+        _loaded = True
+        importlib.import_module("dlmskit.cosem.classes").register_modules()
 
 
 def _check_key(class_id: int, version: int) -> None:
@@ -134,6 +149,7 @@ def register(spec: ClassSpec) -> ClassSpec:
 
 def find(class_id: int, version: int) -> ClassSpec | None:
     """The declared class version, or ``None``."""
+    _ensure_loaded()
     _check_key(class_id, version)
     return _REGISTRY.get((class_id, version))
 
@@ -143,6 +159,7 @@ def lookup(class_id: int, version: int) -> ClassSpec:
 
     A generic spec of a known class id (an undeclared version) keeps the class's name.
     """
+    _ensure_loaded()
     _check_key(class_id, version)
     key = (class_id, version)
     spec = _REGISTRY.get(key)
@@ -160,10 +177,12 @@ def lookup(class_id: int, version: int) -> ClassSpec:
 
 def versions(class_id: int) -> tuple[int, ...]:
     """The declared versions of one class id, ascending (empty when none)."""
+    _ensure_loaded()
     _check_key(class_id, 0)
     return tuple(sorted(v for (cid, v) in _REGISTRY if cid == class_id))
 
 
 def catalogue() -> tuple[ClassSpec, ...]:
     """Every declared class version, sorted by (class id, version)."""
+    _ensure_loaded()
     return tuple(_REGISTRY[key] for key in sorted(_REGISTRY))
