@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: The class modules whose ``CLASSES`` the registry holds.
-CLASS_MODULES = ("basic", "comm", "media", "payment", "plc")
+CLASS_MODULES = ("basic", "assoc", "comm", "media", "payment", "plc")
 
 
 def register_modules() -> None:
