@@ -259,3 +259,22 @@ def test_lenient_keeps_a_meters_deviation() -> None:
     with pytest.warns(UserWarning, match="lenient"):
         raw = lookup(3, 0).decode_attribute(3, h("0202 1100 161E"), lenient=True)
     assert raw == axdr.Structure((axdr.Unsigned(0), axdr.Enum(30)))
+
+
+def test_function_control_compact_data_and_sensor_manager() -> None:
+    """BLUE_BOOK (layouts cross-checked with the Gurux class files: add_function takes one
+    function block, remove_function its name; compact data v1 capture objects carry a
+    restriction)."""
+    fc = lookup(122, 0)
+    block = h("0202 0903 544F55 0101 0202 120046 0906 0000600A03FF")
+    assert fc.encode_method_parameter(2, fc.decode_method_parameter(2, block)) == block
+    assert fc.decode_method_parameter(3, h("0903 544F55")) == b"TOU"
+    status = h("0101 0202 0903 544F55 0301")
+    assert fc.encode_attribute(2, fc.decode_attribute(2, status)) == status
+    v1_objects = "0101 0205 120003 0906 0100010800FF 0F02 120000 0202 1602 0202 120001 120005"
+    objects = _round_trip(62, 1, 3, v1_objects)
+    assert objects[0].restriction is not None  # type: ignore[index]
+    with pytest.raises(DecodeError):
+        lookup(62, 0).decode_attribute(3, h(v1_objects))
+    processed = "0203 120003 0906 0100010700FF 0F02"
+    _round_trip(67, 0, 13, processed)

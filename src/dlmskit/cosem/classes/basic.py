@@ -21,9 +21,10 @@ class  name                            versions  notes
 22     Single action schedule          0
 26     Utility tables                  0
 61     Register table                  0
-62     Compact data                    0
+62     Compact data                    0, 1      v1 capture objects with restriction
 63     Status mapping                  0
 65     Parameter monitor               0
+67     Sensor manager                  0
 68     Arbitrator                      0
 70     Disconnect control              0
 71     Limiter                         0
@@ -69,6 +70,7 @@ from dlmskit.cosem.classes._comm_fields import (
     enum_kind,
     kind_field,
 )
+from dlmskit.cosem.classes.comm import PushObject
 from dlmskit.cosem.types import (
     DATE,
     TIME,
@@ -591,18 +593,22 @@ CLASSES: tuple[ClassSpec, ...] = (
         ),
         (_M("reset", ZERO), _M("capture", ZERO)),
     ),
-    ClassSpec(
-        62,
-        0,
-        "Compact data",
-        (
-            _A("compact_buffer", OCTETS, _DYN),
-            _A("capture_objects", _CAPTURE_OBJECTS),
-            _A("template_id", U8),
-            _A("template_description", OCTETS),
-            _A("capture_method", enum_kind(CompactDataCaptureMethod)),
-        ),
-        (_M("reset", ZERO), _M("capture", ZERO)),
+    *(
+        ClassSpec(
+            62,
+            version,
+            "Compact data",
+            (
+                _A("compact_buffer", OCTETS, _DYN),
+                # Version 1 capture objects carry a restriction (the push object form).
+                _A("capture_objects", _CAPTURE_OBJECTS if version == 0 else array_kind(PushObject)),
+                _A("template_id", U8),
+                _A("template_description", OCTETS),
+                _A("capture_method", enum_kind(CompactDataCaptureMethod)),
+            ),
+            (_M("reset", ZERO), _M("capture", ZERO)),
+        )
+        for version in (0, 1)
     ),
     ClassSpec(
         63,
@@ -626,6 +632,30 @@ CLASSES: tuple[ClassSpec, ...] = (
             _M("add_parameter", StructKind(ValueDefinition)),
             _M("delete_parameter", StructKind(ValueDefinition)),
         ),
+    ),
+    # Sensor manager: the attribute table of the Blue Book (ed. 12, class 67); no public
+    # implementation was found to cross-check it.
+    ClassSpec(
+        67,
+        0,
+        "Sensor manager",
+        (
+            _A("serial_number", OCTETS),
+            _A("metrological_identification", OCTETS),
+            _A("output_type", ANY),  # enum, values defined per sensor
+            _A("adjustment_method", OCTETS),
+            _A("sealing_method", ANY),  # enum
+            _A("raw_value", ANY, _DYN),
+            _A("scaler_unit", _SCALER_UNIT),
+            _A("status", ANY, _DYN),
+            _A("capture_time", DATE_TIME, _DYN),
+            _A("raw_value_thresholds", array_kind(ANY)),
+            _A("raw_value_actions", array_kind(MonitorActions)),
+            _A("processed_value", StructKind(ValueDefinition)),
+            _A("processed_value_thresholds", array_kind(ANY)),
+            _A("processed_value_actions", array_kind(MonitorActions)),
+        ),
+        (_M("reset", ZERO),),
     ),
     ClassSpec(
         68,
@@ -678,8 +708,9 @@ CLASSES: tuple[ClassSpec, ...] = (
         ),
         (
             _M("set_function_status", array_kind(FunctionStatus)),
-            _M("add_function", array_kind(FunctionBlock)),
-            _M("remove_function", array_kind(FunctionBlock)),
+            # One function per call, removed by name (as the Gurux class file sends them).
+            _M("add_function", StructKind(FunctionBlock)),
+            _M("remove_function", OCTETS),
         ),
     ),
     ClassSpec(
