@@ -297,3 +297,19 @@ def test_classes_command_prints_every_version_and_totals() -> None:
         assert main(["classes"]) == 0
     assert out.getvalue().splitlines() == lines
     assert main(["bogus"]) == 2
+
+
+# (class id, versions) the COSEM-CORE brief lists, every one must be registered.
+CORE_CLASSES = {
+    1: (0,), 3: (0,), 4: (0,), 5: (0,), 6: (0,), 7: (0, 1), 8: (0,), 9: (0,), 10: (0,),
+    11: (0,), 12: (0, 1, 2), 15: (0, 1, 2, 3), 17: (0,), 18: (0,), 20: (0,), 21: (0,),
+    22: (0,), 26: (0,), 61: (0,), 62: (0, 1), 63: (0,), 64: (0, 1), 65: (0,), 67: (0,),
+    68: (0,), 70: (0,), 71: (0,), 122: (0,), 123: (0,), 124: (0,),
+}  # fmt: skip
+
+
+def test_every_core_class_is_registered() -> None:
+    for class_id, expected in CORE_CLASSES.items():
+        assert versions(class_id) == expected, class_id
+        for version in expected:
+            assert not isinstance(lookup(class_id, version), GenericClassSpec)
