@@ -8,7 +8,11 @@ forms and the SN list are built from the Blue Book (4.4.3, 4.4.4) as the tests s
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dlmskit import axdr
 from dlmskit.cosem.association import AssociationView
@@ -223,3 +227,31 @@ def test_image_transfer_and_sap_assignment() -> None:
     sap = lookup(17, 0)
     saps = h("0102 0202 120001 0908 4C475A3132333435 0202 120010 0903 4D4554")
     assert sap.encode_attribute(2, sap.decode_attribute(2, saps)) == saps
+
+
+def test_view_from_decoded_elements() -> None:
+    objects = lookup(15, 2).decode_attribute(2, OPENDLMS_OBJECT_LIST)
+    view = AssociationView.from_elements(objects)
+    assert view.entries == AssociationView.from_ln_object_list(OPENDLMS_OBJECT_LIST, 2).entries
+    sn = AssociationView.from_elements(lookup(12, 0).decode_attribute(2, h(SN_LIST)))
+    assert sn.by_base_name(0x0100) is sn["1.0.1.8.0.255"]
+    with pytest.raises(TypeError, match=r"elements\[0\]"):
+        AssociationView.from_elements([b"junk"])  # type: ignore[list-item]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=80), version=st.integers(0, 3))
+def test_garbage_gives_a_view_or_a_decode_error(data: bytes, version: int) -> None:
+    """Random bytes, and the real list with one octet changed, never raise anything else."""
+    for blob in (data, _mutated(OPENDLMS_OBJECT_LIST, data)):
+        with contextlib.suppress(DecodeError):
+            AssociationView.from_ln_object_list(blob, version)
+        with contextlib.suppress(DecodeError):
+            AssociationView.from_sn_object_list(blob, blob)
+
+
+def _mutated(base: bytes, noise: bytes) -> bytes:
+    if not noise:
+        return base
+    position = noise[0] * 7 % len(base)
+    return base[:position] + bytes([noise[-1]]) + base[position + 1 :]

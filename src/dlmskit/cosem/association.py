@@ -105,6 +105,39 @@ class AssociationView:
                 self._by_base.setdefault(entry.base_name & 0xFFFF, entry)
 
     @classmethod
+    def from_elements(
+        cls, elements: Iterable[ObjectListElement | ShortNameObjectListElement]
+    ) -> AssociationView:
+        """The view of already decoded object_list elements (e.g. the value
+        ``lookup(15, v).decode_attribute(2, data)`` returned)."""
+        entries = []
+        for i, element in enumerate(elements):
+            if isinstance(element, ObjectListElement):
+                entries.append(
+                    ViewEntry(
+                        element.class_id,
+                        element.version,
+                        element.logical_name,
+                        element.access_rights,
+                    )
+                )
+            elif isinstance(element, ShortNameObjectListElement):
+                entries.append(
+                    ViewEntry(
+                        element.class_id,
+                        element.version,
+                        element.logical_name,
+                        None,
+                        element.base_address,
+                    )
+                )
+            else:
+                raise TypeError(
+                    f"elements[{i}] must be an object list element, not {type(element).__name__}"
+                )
+        return cls(entries)
+
+    @classmethod
     def from_ln_object_list(
         cls, object_list: bytes | axdr.Value, association_version: int
     ) -> AssociationView:
