@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import ipaddress
-from contextlib import redirect_stdout
+from contextlib import redirect_stdout, suppress
 from typing import Any
 
 import pytest
@@ -313,3 +313,32 @@ def test_every_core_class_is_registered() -> None:
         assert versions(class_id) == expected, class_id
         for version in expected:
             assert not isinstance(lookup(class_id, version), GenericClassSpec)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_garbage_gives_a_value_or_a_decode_error(spec: ClassSpec, data: st.DataObject) -> None:
+    """Random A-XDR values (and raw bytes) for every attribute and method parameter."""
+    values = st.recursive(
+        st.sampled_from(_ANY_VALUES)
+        | st.binary(max_size=14).map(axdr.OctetString)
+        | st.integers(-128, 127).map(axdr.Integer),
+        lambda inner: (
+            st.lists(inner, max_size=4).map(lambda v: axdr.Structure(tuple(v)))
+            | st.lists(inner, max_size=3).map(lambda v: axdr.Array(tuple(v)))
+        ),
+        max_leaves=12,
+    )
+    for index in range(1, len(spec.all_attributes) + 1):
+        for wire in (axdr.encode(data.draw(values)), data.draw(st.binary(max_size=30))):
+            try:
+                value = spec.decode_attribute(index, wire)
+            except DecodeError:
+                continue
+            assert spec.encode_attribute(index, value) is not None
+    for index, method in enumerate(spec.methods, start=1):
+        if method.parameter is None:
+            continue
+        with suppress(DecodeError):
+            spec.decode_method_parameter(index, axdr.encode(data.draw(values)))
