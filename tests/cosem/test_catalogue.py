@@ -342,3 +342,16 @@ def test_garbage_gives_a_value_or_a_decode_error(spec: ClassSpec, data: st.DataO
             continue
         with suppress(DecodeError):
             spec.decode_method_parameter(index, axdr.encode(data.draw(values)))
+
+
+def test_a_decoded_octet_string_is_a_value_not_wire_bytes() -> None:
+    """An axdr.OctetString is a bytes subclass: passed to decode_attribute it is the decoded
+    logical name, while plain bytes are tagged A-XDR to decode (09 06 ...)."""
+    from dlmskit import axdr as _axdr
+    from dlmskit.cosem.classes import lookup as _lookup
+    from dlmskit.obis import Obis as _Obis
+
+    spec = _lookup(1, 0)
+    raw = bytes([0, 0, 42, 0, 0, 255])
+    assert spec.decode_attribute(1, _axdr.OctetString(raw)) == _Obis.parse("0.0.42.0.0.255")
+    assert spec.decode_attribute(1, b"\x09\x06" + raw) == _Obis.parse("0.0.42.0.0.255")

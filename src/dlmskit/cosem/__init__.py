@@ -12,6 +12,8 @@ Python values and back.
   (:func:`parse_buffer` → :class:`ProfileTable`).
 """
 
+from dlmskit.cosem.association import AssociationView, ViewEntry
+from dlmskit.cosem.classes import ClassSpec, GenericClassSpec, catalogue, lookup
 from dlmskit.cosem.names import ObisInfo
 from dlmskit.cosem.names import lookup as lookup_obis
 from dlmskit.cosem.names import name as obis_name
@@ -22,15 +24,33 @@ from dlmskit.cosem.profile import (
     parse_buffer,
     parse_compact_buffer,
 )
+from dlmskit.cosem.types import (
+    AccessRights,
+    CaptureObjectDefinition,
+    ObjectListElement,
+    Script,
+    ScriptAction,
+)
 from dlmskit.cosem.units import ScalerUnit, Unit
 
 __all__ = [
+    "AccessRights",
+    "AssociationView",
+    "CaptureObjectDefinition",
+    "ClassSpec",
     "Column",
     "ColumnKind",
+    "GenericClassSpec",
     "ObisInfo",
+    "ObjectListElement",
     "ProfileTable",
     "ScalerUnit",
+    "Script",
+    "ScriptAction",
     "Unit",
+    "ViewEntry",
+    "catalogue",
+    "lookup",
     "lookup_obis",
     "obis_name",
     "parse_buffer",

@@ -645,7 +645,11 @@ class ClassSpec:
         return axdr.encode(spec.parameter.encode(obj, f"{self._title} {spec.name}"))
 
     def _decode(self, kind: Kind, data: bytes | axdr.Value, what: str, lenient: bool) -> Any:
-        if isinstance(data, bytes | bytearray | memoryview):
+        # A decoded octet-string (an axdr.OctetString is a bytes subclass) is a value, not
+        # wire bytes: only plain bytes are decoded as tagged A-XDR.
+        if isinstance(data, bytes | bytearray | memoryview) and not isinstance(
+            data, axdr.OctetString
+        ):
             try:
                 value = axdr.decode(bytes(data))
             except DecodeError as exc:
