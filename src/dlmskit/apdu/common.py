@@ -340,6 +340,12 @@ def read_optional_flag(reader: Reader, what: str) -> bool:
 
 def read_length(reader: Reader, what: str) -> tuple[int, int | None]:
     """An A-XDR length: (value, form) with ``form`` None for the minimal encoding."""
+    pos = reader.pos
+    if pos < reader.end:
+        first = reader.buf[pos]
+        if first < 0x80:  # the one-octet form, by far the most common: no helper call
+            reader.pos = pos + 1
+            return first, None
     length, end, form = axdr.decode_length(reader.buf, reader.pos)
     if end > reader.end:
         raise reader.error(f"the length of {what} runs past the end")

@@ -94,6 +94,8 @@ def to_octet_string(name: str, value: object) -> axdr.OctetString:
 
 
 def _check_form(name: str, form: object) -> DateTimeForm:
+    if form.__class__ is DateTimeForm:  # what the decoder passes: nothing to convert
+        return form
     if isinstance(form, bool) or not isinstance(form, int):
         raise TypeError(f"{name}-form must be a DateTimeForm, not {type(form).__name__}")
     try:
