@@ -250,8 +250,10 @@ def case() -> Case:
             _verify_dlmskit,
             role="subject",
         ),
+        # A separate operation: the target and the peer ratios are about the tag-verified
+        # path; decrypting without the tag check is reported beside it, not counted for it.
         Impl(
-            op,
+            op + "-ek-only",
             SUBJECT,
             "the same with verify_tag=False",
             _dlmskit_no_verify,
