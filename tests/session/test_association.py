@@ -4,6 +4,7 @@ the TCP wrapper (tests/session/_pair.py), with seeded loss on HDLC."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Literal
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -311,12 +312,14 @@ def hls_settings(
 HLS_CASES = [(m, s) for m in range(2, 8) for s in (0, 1, 2) if not (m == 7 and s == 0)]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(("mechanism", "suite"), HLS_CASES)
-def test_hls_mechanisms_over_hdlc(mechanism: int, suite: int) -> None:
-    """Mechanisms 2-6 in suites 0-2 and 7 in suites 1 and 2: AARQ/AARE with the
-    challenges, pass 3 (ACTION on 0.0.40.0.0.255 method 1), pass 4, then a GET."""
+def test_hls_mechanisms(mechanism: int, suite: int, transport: Literal["hdlc", "wrapper"]) -> None:
+    """Mechanisms 2-6 in suites 0-2 and 7 in suites 1 and 2, over HDLC and the wrapper:
+    AARQ/AARE with the challenges, pass 3 (ACTION on 0.0.40.0.0.255 method 1), pass 4,
+    then a GET."""
     client, server = hls_settings(MechanismId(mechanism), suite)
-    pair = Pair(client, server, objects=objects())
+    pair = Pair(client, server, objects=objects(), transport=transport)
     accepted = associate(pair)
     assert accepted.server_system_title == SERVER_ST
     hls_action = [a for d, a in pair.apdus if d == "c"][1]
@@ -992,10 +995,14 @@ def test_garbage_never_breaks_either_session(data: bytes, prefix: bytes, gbt: bo
 ALL_MECHANISMS = [(m, s) for m in range(8) for s in (0, 1, 2) if not (m == 7 and s == 0)]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(("mechanism", "suite"), ALL_MECHANISMS)
-def test_every_mechanism_ciphered_over_hdlc(mechanism: int, suite: int) -> None:
+def test_every_mechanism_ciphered(
+    mechanism: int, suite: int, transport: Literal["hdlc", "wrapper"]
+) -> None:
     """Mechanisms 0-6 in suites 0-2 and 7 in suites 1/2, with an authenticated and
-    encrypted glo policy: association (HLS pass 3/4 ciphered too), GET, release."""
+    encrypted glo policy, over HDLC and the wrapper: association (HLS pass 3/4 ciphered
+    too), GET, release."""
     if mechanism >= 2:
         client, server = hls_settings(MechanismId(mechanism), suite)
     else:
@@ -1026,7 +1033,7 @@ def test_every_mechanism_ciphered_over_hdlc(mechanism: int, suite: int) -> None:
         server,
         associations={16: replace(server.associations[16], policy=Policy())},
     )
-    pair = Pair(client, server, objects=objects())
+    pair = Pair(client, server, objects=objects(), transport=transport)
     associate(pair)
     assert pair.call(Get(descriptor=REGISTER)) == GetResult(
         invoke_id=1, results=(Data(axdr.DoubleLongUnsigned(123456)),)
