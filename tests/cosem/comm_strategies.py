@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from dlmskit import axdr
-from dlmskit.cosem.classes import _comm_fields as f
+from dlmskit.cosem.classes import _declare as f
 from dlmskit.cosem.classes.comm import PushObject, RestrictionElement
 from dlmskit.cosem.types import CaptureObjectDefinition
 from dlmskit.cosem_time import CosemDateTime

@@ -30,7 +30,7 @@ from dlmskit.cosem.classes import (
     register,
     versions,
 )
-from dlmskit.cosem.classes import _comm_fields as f
+from dlmskit.cosem.classes import _declare as f
 from dlmskit.cosem.classes.comm import PushObject
 from dlmskit.cosem.units import ScalerUnit, Unit
 from dlmskit.cosem_time import CosemDate, CosemTime

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
 from dlmskit.cosem.classes import comm, media, payment, plc
-from dlmskit.cosem.classes._comm_fields import ClassSpec, Kind
+from dlmskit.cosem.classes._declare import ClassSpec, Kind
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError
 from dlmskit.obis import Obis

@@ -1,4 +1,4 @@
-"""Value types of the communication, M-Bus and payment classes (cosem/classes/_comm_fields,
+"""Value types of the communication, M-Bus and payment classes (cosem/classes/_declare,
 comm, media, payment): decoding from real and standard-built bytes, byte-exact re-encoding,
 refusal of mistyped data with a DecodeError naming the type and field."""
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
 from dlmskit.cosem.classes import comm, media, payment, plc
-from dlmskit.cosem.classes._comm_fields import ValueStruct
+from dlmskit.cosem.classes._declare import ValueStruct
 from dlmskit.cosem.classes.comm import (
     PushObject,
     RestrictionElement,
@@ -325,7 +325,7 @@ def test_non_minimal_octet_string_length_survives_a_round_trip() -> None:
     "module", ["dlmskit.cosem.types", "dlmskit.cosem.classes.comm", "dlmskit.cosem.classes"]
 )
 def test_imports_in_any_order(module: str) -> None:
-    """cosem/types builds on classes/_comm_fields and push objects use its capture object
+    """cosem/types builds on classes/_declare and push objects use its capture object
     definition: importing any of them first in a fresh interpreter must work."""
     import subprocess
     import sys

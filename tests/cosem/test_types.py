@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dlmskit import apdu, axdr
-from dlmskit.cosem.classes._comm_fields import OCTETS, U8
+from dlmskit.cosem.classes._declare import OCTETS, U8
 from dlmskit.cosem.profile import ColumnKind, parse_buffer
 from dlmskit.cosem.types import (
     AccessBits,

@@ -22,7 +22,7 @@ from typing import Any, Self
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
-from dlmskit.cosem.classes._comm_fields import (
+from dlmskit.cosem.classes._declare import (
     ANY,
     I8,
     I16,

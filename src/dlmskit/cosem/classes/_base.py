@@ -1,6 +1,6 @@
 """The interface-class registry (Blue Book, DLMS UA 1000-1, 4.1 and the class tables).
 
-Every class version is declared once as a :class:`~dlmskit.cosem.classes._comm_fields.ClassSpec`
+Every class version is declared once as a :class:`~dlmskit.cosem.classes._declare.ClassSpec`
 (attributes and methods with their wire kinds) in one of the class modules; each module
 exposes them as a tuple ``CLASSES`` and :mod:`dlmskit.cosem.classes` registers them all at
 import. This module keeps the registry::
@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 
-from dlmskit.cosem.classes._comm_fields import ANY, AttrSpec, ClassSpec, Kind, MethSpec
+from dlmskit.cosem.classes._declare import ANY, AttrSpec, ClassSpec, Kind, MethSpec
 
 __all__ = [
     "AttrSpec",

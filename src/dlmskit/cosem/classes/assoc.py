@@ -30,7 +30,7 @@ from typing import Any, cast
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
-from dlmskit.cosem.classes._comm_fields import (
+from dlmskit.cosem.classes._declare import (
     ANY,
     BITS,
     BOOL,

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
-from dlmskit.cosem.classes._comm_fields import (
+from dlmskit.cosem.classes._declare import (
     ANY,
     BOOL,
     DATE_TIME,
@@ -434,7 +434,7 @@ class RestrictionElement(ValueStruct):
 
 
 def _capture_object_definition() -> type[CaptureObjectDefinition]:
-    # Imported on use: cosem/types builds on classes/_comm_fields, and importing it first
+    # Imported on use: cosem/types builds on classes/_declare, and importing it first
     # loads this package, so a module-level import would be circular.
     from dlmskit.cosem.types import CaptureObjectDefinition  # noqa: PLC0415
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
-from dlmskit.cosem.classes._comm_fields import (
+from dlmskit.cosem.classes._declare import (
     ANY,
     DATE_TIME_TAGGED,
     OBIS,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from dlmskit import axdr
 from dlmskit.apdu.common import OpenIntEnum
-from dlmskit.cosem.classes._comm_fields import (
+from dlmskit.cosem.classes._declare import (
     BITS,
     DATE_TIME,
     DATE_TIME_TAGGED,
