@@ -591,6 +591,8 @@ def apply(link: HdlcLink, what: LinkInput) -> None:
         link.send_apdu(b"\xc0\x01\xc1", 1.0)
     elif what is LinkInput.DISCONNECT:
         link.disconnect(1.0)
+    elif what is LinkInput.EXPECT_RESPONSE:
+        link.expect_response(1.0)
     elif what is LinkInput.TIMEOUT:
         link.handle_timeout(1000.0)
     elif what is LinkInput.INVALID:
@@ -608,6 +610,7 @@ _LOCAL_OK = {
     (Role.CLIENT, LinkState.CONNECTING, LinkInput.DISCONNECT),
     (Role.CLIENT, LinkState.CONNECTED, LinkInput.SEND_APDU),
     (Role.CLIENT, LinkState.CONNECTED, LinkInput.DISCONNECT),
+    (Role.CLIENT, LinkState.CONNECTED, LinkInput.EXPECT_RESPONSE),
     (Role.SERVER, LinkState.CONNECTED, LinkInput.SEND_APDU),
     (Role.SERVER, LinkState.CONNECTED, LinkInput.DISCONNECT),
 }
@@ -634,6 +637,7 @@ EXPECTED: dict[
     # client, connected
     (Role.CLIENT, C, LinkInput.SEND_APDU): (C, FrameKind.I, []),
     (Role.CLIENT, C, LinkInput.DISCONNECT): (DG, FrameKind.DISC, []),
+    (Role.CLIENT, C, LinkInput.EXPECT_RESPONSE): (C, FrameKind.RR, []),  # polls at once
     (Role.CLIENT, C, LinkInput.I): (C, None, [ApduReceived]),
     (Role.CLIENT, C, LinkInput.RR): (C, None, []),
     (Role.CLIENT, C, LinkInput.RNR): (C, None, []),
@@ -670,7 +674,12 @@ EXPECTED: dict[
 def expected(role: Role, state: LinkState, what: LinkInput) -> object:
     if (role, state, what) in EXPECTED:
         return EXPECTED[(role, state, what)]
-    if what in (LinkInput.CONNECT, LinkInput.SEND_APDU, LinkInput.DISCONNECT):
+    if what in (
+        LinkInput.CONNECT,
+        LinkInput.SEND_APDU,
+        LinkInput.DISCONNECT,
+        LinkInput.EXPECT_RESPONSE,
+    ):
         assert (role, state, what) not in _LOCAL_OK
         return LocalProtocolError
     if role is Role.SERVER:  # a disconnected secondary answers a poll with DM
@@ -877,3 +886,112 @@ def test_parameters_below_the_standard_minimum_are_refused() -> None:
     client.receive_data(frame(FrameKind.UA, info=tiny, source=SERVER, destination=CLIENT), 0.1)
     assert client.state is LinkState.CONNECTING  # the UA is dropped; the SNRM is retried
     assert [type(e) for e in drain(client)] == [FrameDropped]
+
+
+# --- expect_response(): keep polling while the session expects more APDUs -----------------
+
+
+def _two_apdu_wire() -> tuple[Wire, list[bytes]]:
+    """A server that answers each request with two APDUs queued at once (as a GBT server
+    does with a window of blocks); window 1, so the first answer ends the server's turn."""
+    client, server = make_pair(params(128, 1), params(128, 1))
+    wire = Wire(client, server)
+    extra: list[bytes] = []
+
+    def respond(apdu: bytes) -> bytes | None:
+        second = b"\xc4\x02" + apdu
+        extra.append(second)
+        wire.scheduled.append((wire.now, second))  # queued right after the first answer
+        return b"\xc4\x01" + apdu
+
+    wire.respond = respond
+    wire.connect()
+    return wire, extra
+
+
+def _received(wire: Wire) -> list[bytes]:
+    return [e.apdu for e in wire.client_events if isinstance(e, ApduReceived)]
+
+
+def test_without_expect_response_the_second_apdu_waits_for_the_next_request() -> None:
+    wire, _ = _two_apdu_wire()
+    assert wire.request(b"\xc0\x01") == b"\xc4\x01\xc0\x01"
+    wire.pump()
+    assert len(_received(wire)) == 1  # the server holds it: nobody polls
+    assert wire.client.next_timeout() == wire.client._inactivity_deadline()
+
+
+def test_expect_response_polls_for_the_next_apdu_at_once() -> None:
+    wire, extra = _two_apdu_wire()
+    wire.request(b"\xc0\x01")
+    wire.pump()
+    now = wire.now
+    wire.client.expect_response(wire.now)
+    assert [HdlcFrame.decode(f).kind for f in split_frames(wire.client.data_to_send())] == [
+        FrameKind.RR
+    ]
+    # that RR was taken off the line above; the timer makes the link poll again
+    wire.run_until(lambda: len(_received(wire)) == 2)
+    assert _received(wire)[1] == extra[0]
+    assert wire.now - now <= wire.client.response_timeout  # within one timer, no DISC
+    assert wire.client.state is LinkState.CONNECTED
+
+
+def test_expect_response_set_before_the_answer_keeps_polling_across_apdus() -> None:
+    wire, extra = _two_apdu_wire()
+    wire.client.send_apdu(b"\xc0\x07", wire.now)
+    wire.client.expect_response(wire.now)  # the poll is outstanding: only remembered
+    wire.pump()
+    assert _received(wire) == [b"\xc4\x01\xc0\x07", extra[0]]
+    assert wire.now == 0.0  # no timer was needed: polled as soon as the turn ended
+
+
+def test_expect_response_polls_every_response_timeout_while_the_server_is_silent() -> None:
+    client, server = make_pair()
+    wire = Wire(client, server, respond=lambda apdu: None)
+    wire.connect()
+    client.expect_response(wire.now)
+    wire.pump()
+    polls = wire.frames_sent
+    for _ in range(3):
+        assert client.next_timeout() == wire.now + client.response_timeout
+        assert wire.advance()
+        wire.pump()
+    assert wire.frames_sent == polls + 6  # RR(P) and RR(F) per timer, no busy loop
+    assert client.state is LinkState.CONNECTED
+    assert not any(isinstance(e, (Disconnected, LinkFailed)) for e in wire.client_events)
+    # a late APDU from the server still arrives at the next poll
+    server.send_apdu(b"\xc4\x01\x81", wire.now)
+    wire.advance()
+    wire.pump()
+    assert _received(wire) == [b"\xc4\x01\x81"]
+
+
+def test_expect_response_cleared_by_the_caller_returns_to_the_inactivity_timer() -> None:
+    client, server = make_pair()
+    wire = Wire(client, server)
+    wire.connect()
+    client.expect_response(wire.now)
+    wire.pump()
+    assert client.next_timeout() == wire.now + client.response_timeout
+    client.expect_response(wire.now, False)
+    assert client.next_timeout() == wire.now + 120.0  # the inactivity timeout
+    assert client.data_to_send() == b""
+
+
+def test_send_apdu_clears_expect_response() -> None:
+    wire, _ = _two_apdu_wire()
+    wire.client.expect_response(wire.now)
+    wire.request(b"\xc0\x02")
+    wire.pump()
+    # the request's answers: the first ends the request, and the flag no longer polls
+    assert len(_received(wire)) == 1
+    assert wire.client.next_timeout() == wire.client._inactivity_deadline()
+
+
+def test_expect_response_only_on_a_connected_client() -> None:
+    client, server = make_pair()
+    with pytest.raises(LocalProtocolError, match="expect_response"):
+        client.expect_response(0.0)
+    with pytest.raises(LocalProtocolError):
+        server.expect_response(0.0)

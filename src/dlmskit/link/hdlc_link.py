@@ -105,6 +105,7 @@ class LinkInput(Enum):
     CONNECT = auto()
     SEND_APDU = auto()
     DISCONNECT = auto()
+    EXPECT_RESPONSE = auto()  # client: the session says more APDUs are still to come
     TIMEOUT = auto()
     SNRM = auto()
     DISC = auto()
@@ -118,7 +119,9 @@ class LinkInput(Enum):
     INVALID = auto()  # a frame addressed to us with good checksums but an unknown control field
 
 
-_LOCAL_INPUTS: Final = frozenset({LinkInput.CONNECT, LinkInput.SEND_APDU, LinkInput.DISCONNECT})
+_LOCAL_INPUTS: Final = frozenset(
+    {LinkInput.CONNECT, LinkInput.SEND_APDU, LinkInput.DISCONNECT, LinkInput.EXPECT_RESPONSE}
+)
 _FRAME_INPUTS: Final = tuple(
     i for i in LinkInput if i not in _LOCAL_INPUTS and i is not LinkInput.TIMEOUT
 )
@@ -190,6 +193,7 @@ class _Stimulus:
     frame: HdlcFrame | None = None
     apdu: bytes = b""
     control: int = 0  # the raw control byte of an INVALID frame
+    expected: bool = True  # EXPECT_RESPONSE: set (True) or clear (False)
 
 
 _Segment = tuple[bytes, bool]  # (information field, segmentation bit)
@@ -290,6 +294,20 @@ class HdlcLink:
         """Client: send DISC. Server: drop to the disconnected mode (answer DM from now on)."""
         self._dispatch(LinkInput.DISCONNECT, _Stimulus(), now)
 
+    def expect_response(self, now: float, expected: bool = True) -> None:
+        """Client: say whether the application still expects APDUs from the server.
+
+        A client link stops polling once a complete APDU has arrived and nothing is left to
+        send. When the session knows more is coming (the next blocks of a GBT window larger
+        than the HDLC window, a long-running request answered in several APDUs), it calls
+        ``expect_response(now)``: the link polls with RR(P) at once (or as soon as the
+        current poll is answered) and keeps polling within its timers: at once after a turn
+        that brought I frames, every ``response_timeout`` after a turn that brought none
+        (DESIGN.md rule 2). ``expect_response(now, False)`` clears it; so does the next
+        :meth:`send_apdu`. Only allowed on a connected client link.
+        """
+        self._dispatch(LinkInput.EXPECT_RESPONSE, _Stimulus(expected=bool(expected)), now)
+
     def receive_data(self, data: bytes, now: float) -> None:
         """Feed bytes from the line; frames not addressed to this link are ignored."""
         self._splitter.receive_data(data)
@@ -373,6 +391,8 @@ class HdlcLink:
         self._deadline: float | None = None  # client: answer due, or the time to poll again
         self._poll_outstanding = False  # client: a P frame is waiting for its F answer
         self._awaiting_response = False  # client: a request was sent, no APDU back yet
+        self._expecting = False  # client: expect_response() is set
+        self._turn_had_i = False  # client: I frames arrived since the last poll left
         self._poll_held = False  # server: a poll the application has not answered yet
         self._frmr: bytes | None = None  # server: FRMR information to send at the next poll
 
@@ -445,6 +465,7 @@ class HdlcLink:
     def _arm(self, now: float) -> None:
         """Client: a P frame left; its answer is due within ``response_timeout``."""
         self._poll_outstanding = True
+        self._turn_had_i = False
         self._deadline = now + self.response_timeout
 
     # --- input helpers -----------------------------------------------------------------
@@ -605,6 +626,7 @@ class HdlcLink:
             segment(stimulus.apdu, self.negotiated.max_info_transmit, llc=LLC_REQUEST)
         )
         self._awaiting_response = True
+        self._expecting = False  # expect_response() lasts until the next request
         self._last_activity = now
         if not self._poll_outstanding and self._send_window():
             self._arm(now)
@@ -618,6 +640,7 @@ class HdlcLink:
             self._events.append(FrameDropped(reason=f"{frame.kind.name} with invalid N(R)"))
             return None
         if frame.kind is FrameKind.I:
+            self._turn_had_i = True
             if len(frame.information) > self.negotiated.max_info_receive:
                 self._events.append(FrameDropped(reason="I frame longer than negotiated"))
                 self._rx_gap = True
@@ -641,10 +664,32 @@ class HdlcLink:
             # Receive-ready polling: ask for the next window of the response.
             self._send(FrameKind.RR, poll_final=True)
             self._arm(now)
-        elif busy or self._awaiting_response or self._pending:
+        elif not busy and self._expecting and self._turn_had_i:
+            # expect_response(): the server sent data this turn and the session says more
+            # APDUs follow (e.g. GBT blocks beyond the HDLC window): poll for them now.
+            self._send(FrameKind.RR, poll_final=True)
+            self._arm(now)
+        elif busy or self._awaiting_response or self._pending or self._expecting:
             # The meter is still working on the request: poll again after the timeout
             # (DESIGN.md rule 2: a slow profile read must not end in a DISC).
             self._deadline = now + self.response_timeout
+
+    def _client_expect_response(self, stimulus: _Stimulus, now: float) -> LinkState | None:
+        self._expecting = stimulus.expected
+        self._last_activity = now
+        if not stimulus.expected:
+            if not (self._poll_outstanding or self._awaiting_response or self._pending):
+                self._deadline = None  # nothing is due: back to the inactivity timer
+            return None
+        if not self._poll_outstanding:
+            # The server ended its turn already: ask for what follows (ISO/IEC 13239 NRM,
+            # the primary polls with RR(P); the secondary answers I frames or RR(F)).
+            if not self._send_window():
+                self._send(FrameKind.RR, poll_final=True)
+            self._arm(now)
+        else:
+            self._turn_had_i = True  # poll again at once when the current turn ends
+        return None
 
     def _client_timeout(self, stimulus: _Stimulus, now: float) -> LinkState | None:
         if self._deadline is None or now < self._deadline:
@@ -831,6 +876,7 @@ def _build_table() -> dict[tuple[Role, LinkState, LinkInput], tuple[_Handler, Li
     add(_C, _CONNECTING, i.DISCONNECT, HdlcLink._client_disconnect, _DISCONNECTING)
     add(_C, _CONNECTED, i.SEND_APDU, HdlcLink._client_send_apdu, _CONNECTED)
     add(_C, _CONNECTED, i.DISCONNECT, HdlcLink._client_disconnect, _DISCONNECTING)
+    add(_C, _CONNECTED, i.EXPECT_RESPONSE, HdlcLink._client_expect_response, _CONNECTED)
     add(_C, _CONNECTED, i.I, HdlcLink._client_frame, _CONNECTED)
     add(_C, _CONNECTED, i.RR, HdlcLink._client_frame, _CONNECTED)
     add(_C, _CONNECTED, i.RNR, HdlcLink._client_frame, _CONNECTED)
