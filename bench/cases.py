@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench import apdu_get, axdr_profile, cosem_profile, link_hdlc, security_push
+from bench import apdu_get, axdr_profile, cosem_profile, link_hdlc, link_serial, security_push
 from bench._core import Case
 
 CASES: dict[str, Callable[[], Case]] = {
     "axdr-profile": axdr_profile.case,
     "apdu-get": apdu_get.case,
     "link-hdlc": link_hdlc.case,
+    "link-serial": link_serial.case,
     "security-push": security_push.case,
     "cosem-profile": cosem_profile.case,
 }
