@@ -113,12 +113,9 @@ def cut(data: bytes, offset: int, max_pdu: int, make: Callable[[bytes], Apdu]) -
 # --- GET ------------------------------------------------------------------------------------
 
 
-class GetResponseSegmenter:
-    """Server side of GET with datablocks: the encoded Data of one answer, block by block.
-
-    Each block is a get-response-with-datablock whose whole APDU fits ``max_pdu`` (the
-    client's max receive PDU size, less any ciphering overhead the caller reserves).
-    """
+class _ResponseSegmenter:
+    """What the GET datablock and ACTION pblock answers share: cut ``data`` into blocks
+    whose whole APDU (built by :meth:`_apdu`) fits ``max_pdu``, numbered from 1."""
 
     def __init__(
         self, data: bytes, *, max_pdu: int, invoke_id_and_priority: InvokeIdAndPriority
@@ -142,31 +139,41 @@ class GetResponseSegmenter:
         """The number of the last block sent (0 before :meth:`first`)."""
         return self._sent
 
+    def _apdu(self, number: int, last: bool, raw: bytes) -> Apdu:
+        raise NotImplementedError
+
     def _make(self, number: int, last: bool) -> Callable[[bytes], Apdu]:
-        def make(raw: bytes) -> Apdu:
-            return get.GetResponseWithDatablock(
-                invoke_id_and_priority=self._iip,
-                result=get.DataBlockG(
-                    last_block=last, block_number=number, result=axdr.OctetString(raw)
-                ),
-            )
+        return lambda raw: self._apdu(number, last, raw)
 
-        return make
-
-    def _block(self) -> get.GetResponseWithDatablock:
+    def _next_block(self) -> Apdu:
         number = self._sent + 1
         n = cut(self._data, self._offset, self._max_pdu, self._make(number, False))
         raw = self._data[self._offset : self._offset + n]
         self._offset += n
         self._sent = number
-        last = self._offset >= len(self._data)
-        self._done = last
+        self._done = self._offset >= len(self._data)
+        return self._apdu(number, self._done, raw)
+
+
+class GetResponseSegmenter(_ResponseSegmenter):
+    """Server side of GET with datablocks: the encoded Data of one answer, block by block.
+
+    Each block is a get-response-with-datablock whose whole APDU fits ``max_pdu`` (the
+    client's max receive PDU size, less any ciphering overhead the caller reserves).
+    """
+
+    def _apdu(self, number: int, last: bool, raw: bytes) -> Apdu:
         return get.GetResponseWithDatablock(
             invoke_id_and_priority=self._iip,
             result=get.DataBlockG(
                 last_block=last, block_number=number, result=axdr.OctetString(raw)
             ),
         )
+
+    def _block(self) -> get.GetResponseWithDatablock:
+        block = self._next_block()
+        assert isinstance(block, get.GetResponseWithDatablock)
+        return block
 
     def _error(self, number: int, result: DataAccessResult) -> get.GetResponseWithDatablock:
         self._done = True
@@ -627,7 +634,7 @@ class BlockRequestReassembler:
 # --- ACTION responses in pblocks ------------------------------------------------------------
 
 
-class ActionResponseSegmenter:
+class ActionResponseSegmenter(_ResponseSegmenter):
     """Server side of an ACTION answer too long for one PDU (Green Book 9.4.6.9): the
     encoded response data in action-response-with-pblock blocks, the next one on each
     action-request-next-pblock that names the last block sent.
@@ -637,45 +644,18 @@ class ActionResponseSegmenter:
     transfer with action-response-normal long-action-aborted.
     """
 
-    def __init__(
-        self, data: bytes, *, max_pdu: int, invoke_id_and_priority: InvokeIdAndPriority
-    ) -> None:
-        self._data = _as_bytes("data", data)
-        self._max_pdu = _positive("max_pdu", max_pdu)
-        self._iip = _check_iip(invoke_id_and_priority)
-        self._offset = 0
-        self._sent = 0
-        self._done = False
-        cut(self._data or b"\0", 0, self._max_pdu, self._make(1, False))
-
-    @property
-    def done(self) -> bool:
-        return self._done
-
-    def _make(self, number: int, last: bool) -> Callable[[bytes], Apdu]:
-        def make(raw: bytes) -> Apdu:
-            return action.ActionResponseWithPblock(
-                invoke_id_and_priority=self._iip,
-                pblock=set_.DataBlockSA(
-                    last_block=last, block_number=number, raw_data=axdr.OctetString(raw)
-                ),
-            )
-
-        return make
-
-    def _block(self) -> action.ActionResponseWithPblock:
-        number = self._sent + 1
-        n = cut(self._data, self._offset, self._max_pdu, self._make(number, False))
-        raw = self._data[self._offset : self._offset + n]
-        self._offset += n
-        self._sent = number
-        self._done = self._offset >= len(self._data)
+    def _apdu(self, number: int, last: bool, raw: bytes) -> Apdu:
         return action.ActionResponseWithPblock(
             invoke_id_and_priority=self._iip,
             pblock=set_.DataBlockSA(
-                last_block=self._done, block_number=number, raw_data=axdr.OctetString(raw)
+                last_block=last, block_number=number, raw_data=axdr.OctetString(raw)
             ),
         )
+
+    def _block(self) -> action.ActionResponseWithPblock:
+        block = self._next_block()
+        assert isinstance(block, action.ActionResponseWithPblock)
+        return block
 
     def first(self) -> action.ActionResponseWithPblock:
         if self._sent:
