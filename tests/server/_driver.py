@@ -127,6 +127,7 @@ class Driver:
         self.timeout = timeout
         self.session = ClientSession(settings)
         self.events: list[object] = []
+        self.sent: list[bytes] = []
         if transport == "udp":
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.sock.connect(("127.0.0.1", port))
@@ -163,6 +164,7 @@ class Driver:
     def _flush(self) -> None:
         now = time.time()
         for apdu in self.session.data_to_send():
+            self.sent.append(apdu)
             if self.link is not None:
                 self.link.send_apdu(apdu, now)
                 self.link.expect_response(now)
@@ -221,6 +223,28 @@ class Driver:
                         return event
                     self.events.append(event)
         raise TimeoutError("no answer from the simulator")
+
+    def raw_exchange(self, apdu: bytes) -> bytes | None:
+        """Send one APDU as it is (wrapper transport) and return the APDU answered, or
+        None when nothing comes back within a second."""
+        assert self.transport == "wrapper"
+        self.sock.sendall(
+            WrapperPdu(source=self.client_sap, destination=self.logical, apdu=apdu).encode()
+        )
+        stream = WrapperStream()
+        end = time.time() + 1.0
+        while time.time() < end:
+            try:
+                data = self.sock.recv(65536)
+            except (TimeoutError, BlockingIOError):
+                continue
+            if not data:
+                raise ConnectionError("closed")
+            stream.receive_data(data)
+            event = stream.next_event()
+            if isinstance(event, WrapperPduReceived):
+                return event.pdu.apdu
+        return None
 
     # --- requests ----------------------------------------------------------------------------
 
