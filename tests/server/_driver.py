@@ -6,6 +6,8 @@ session layer directly rather than dlmskit.client."""
 from __future__ import annotations
 
 import asyncio
+import os
+import select
 import socket
 import threading
 import time
@@ -120,6 +122,7 @@ class Driver:
         physical: int = 17,
         timeout: float = 5.0,
         hdlc_parameters: HdlcParameters | None = None,
+        sock: Any = None,
     ) -> None:
         self.transport = transport
         self.client_sap = client_sap
@@ -128,7 +131,10 @@ class Driver:
         self.session = ClientSession(settings)
         self.events: list[object] = []
         self.sent: list[bytes] = []
-        if transport == "udp":
+        self.received: list[bytes] = []
+        if sock is not None:
+            self.sock = sock
+        elif transport == "udp":
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             self.sock.connect(("127.0.0.1", port))
         else:
@@ -196,14 +202,18 @@ class Driver:
             while (event := self.link.next_event()) is not NEED_DATA:
                 link_events.append(event)
                 if isinstance(event, ApduReceived):
+                    self.received.append(event.apdu)
                     self.session.receive_apdu(event.apdu, now)
         elif data:
             if self.transport == "udp":
-                self.session.receive_apdu(decode_datagram(data).apdu, now)
+                apdu = decode_datagram(data).apdu
+                self.received.append(apdu)
+                self.session.receive_apdu(apdu, now)
             else:
                 self.stream.receive_data(data)
                 while (event := self.stream.next_event()) is not NEED_DATA:
                     assert isinstance(event, WrapperPduReceived), event
+                    self.received.append(event.pdu.apdu)
                     self.session.receive_apdu(event.pdu.apdu, now)
         deadline = self.session.next_timeout()
         if deadline is not None and now >= deadline:
@@ -276,6 +286,33 @@ class Driver:
             class_id=class_id, instance_id=Obis.parse(obis), method_id=method
         )
         return self.request(Action(descriptor=descriptor, parameters=parameters))
+
+
+class FdSocket:
+    """The socket methods the driver uses, over a file descriptor (a pty master)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.timeout = 0.05
+
+    def settimeout(self, timeout: float) -> None:
+        self.timeout = timeout
+
+    def sendall(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view) :]
+
+    send = sendall
+
+    def recv(self, size: int) -> bytes:
+        ready, _, _ = select.select([self.fd], [], [], self.timeout)
+        if not ready:
+            raise TimeoutError
+        return os.read(self.fd, size)
+
+    def close(self) -> None:
+        os.close(self.fd)
 
 
 def accepted(event: object) -> bool:

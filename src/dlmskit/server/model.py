@@ -221,7 +221,9 @@ def _bytes(text: Any, where: _Where, what: str) -> bytes:
 
 
 def _hex(text: Any, where: _Where, what: str, sizes: tuple[int, ...] = ()) -> bytes:
-    if not isinstance(text, str | int):
+    if isinstance(text, int):
+        raise where.error(f"{what}: YAML read a number; write hex digits in quotes")
+    if not isinstance(text, str):
         raise where.error(f"{what}: expected hex digits")
     raw = str(text).strip().removeprefix("0x").replace(" ", "").replace(":", "")
     try:
