@@ -118,3 +118,15 @@ def test_simulate_command_usage_and_model_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "associations must be a non-empty mapping" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_readme_model_example_loads_and_runs() -> None:
+    from dlmskit.server import Meter
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme.split("**A model of your own**", 1)[1]
+    text = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    model = loads_model(text, "README.md")
+    meter = Meter.from_model(model, now=1_800_000_000.0)
+    assert sorted(meter.server_settings.associations) == [1, 2, 16]
+    assert meter.system_title == bytes.fromhex("4D4D4D0000BC614E")
