@@ -26,6 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from dlmskit import axdr
 from dlmskit.apdu import access as access_
 from dlmskit.apdu import action, get, sn
@@ -51,7 +54,13 @@ from dlmskit.security.counters import (
     OutgoingCounter,
 )
 from dlmskit.security.keys import SecurityKeys
-from dlmskit.server.model import AccessSpec, AssociationModel, MeterModel, load_model
+from dlmskit.server.model import (
+    AccessSpec,
+    AssociationModel,
+    MeterModel,
+    ModelError,
+    load_model,
+)
 from dlmskit.server.objects import (
     EVENT_CLOCK_SET,
     EVENT_DISCONNECTED,
@@ -452,6 +461,12 @@ class Meter:
                     authenticated=association.authenticated, encrypted=association.encrypted
                 )
             sn = association.referencing == "SN"
+            public_key = None
+            if association.client_public_key is not None:
+                loaded = serialization.load_pem_public_key(association.client_public_key)
+                if not isinstance(loaded, ec.EllipticCurvePublicKey):
+                    raise ModelError(f"association {association.name}: not an EC public key")
+                public_key = loaded
             associations[association.client] = AssociationConfig(
                 mechanism=association.mechanism,
                 secret=self.secrets.get(association.client),
@@ -459,8 +474,17 @@ class Meter:
                 conformance=SN_CONFORMANCE if sn else self.conformance,
                 policy=policy,
                 pre_established=association.pre_established,
+                client_public_key=public_key,
+                hls2=association.hls2,
             )
+        private_key = None
+        if self.model.private_key is not None:
+            loaded_key = serialization.load_pem_private_key(self.model.private_key, None)
+            if not isinstance(loaded_key, ec.EllipticCurvePrivateKey):
+                raise ModelError("meter private_key: not an EC private key")
+            private_key = loaded_key
         return ServerSettings(
+            private_key=private_key,
             associations=associations,
             max_receive_pdu_size=self.model.max_pdu_size,
             keys=keys,

@@ -142,6 +142,8 @@ class AssociationModel:
     access: AccessSpec = AccessSpec()
     referencing: str = "LN"
     pre_established: bool = False
+    client_public_key: bytes | None = None  # PEM, for mechanism 7
+    hls2: str | None = None  # the named HLS mechanism 2 function
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +179,7 @@ class MeterModel:
     associations: tuple[AssociationModel, ...]
     objects: tuple[ObjectModel, ...]
     options: Mapping[str, Any] = field(default_factory=dict)
+    private_key: bytes | None = None  # PEM, for mechanism 7 and suites 1 / 2
 
     def __repr__(self) -> str:  # keys never shown (DESIGN.md rule 10)
         return (
@@ -336,6 +339,23 @@ def _access(node: Any, where: _Where, default: AccessSpec | None = None) -> Acce
     )
 
 
+def _pem(node: Mapping[str, Any], key: str, where: _Where) -> bytes | None:
+    """The PEM file named by ``key`` (relative to the model file)."""
+    value = node.get(key)
+    if value is None:
+        return None
+    path = Path(str(value))
+    if not path.is_absolute() and not where.source.startswith("<"):
+        path = Path(where.source).parent / path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise where.error(f"{key}: cannot read {path}: {exc.strerror}") from None
+    if b"-----BEGIN" not in data:
+        raise where.error(f"{key}: {path} is not a PEM file")
+    return data
+
+
 def _association(name: str, node: Any, where: _Where) -> AssociationModel:
     if not isinstance(node, Mapping):
         raise where.error(f"association {name!r} must be a mapping")
@@ -351,6 +371,8 @@ def _association(name: str, node: Any, where: _Where) -> AssociationModel:
     secret_bytes = None if secret is None else _bytes(str(secret), where, "secret")
     if mechanism in (1, 2, 3, 4, 6) and secret_bytes is None:
         raise where.error(f"association {name!r}: mechanism {mechanism_name} needs a secret")
+    if mechanism == MechanismId.HIGH_ECDSA and "client_public_key" not in node:
+        raise where.error(f"association {name!r}: hls-ecdsa needs client_public_key (PEM)")
     ciphering = str(node.get("ciphering", "none"))
     if ciphering not in CIPHERING:
         raise where.error(f"association {name!r}: ciphering {ciphering!r} not in {list(CIPHERING)}")
@@ -368,6 +390,8 @@ def _association(name: str, node: Any, where: _Where) -> AssociationModel:
         access=_access(node.get("access", "read"), where),
         referencing=referencing,
         pre_established=bool(node.get("pre_established", False)),
+        client_public_key=_pem(node, "client_public_key", where),
+        hls2=None if node.get("hls2") is None else str(node["hls2"]),
     )
 
 
@@ -463,7 +487,14 @@ def _parse(document: Any, source: str) -> MeterModel:
         "broadcast_ek",
         "time_zone",
         "max_pdu_size",
+        "private_key",
     }
+    private_key = _pem(meter, "private_key", where)
+    if any(a.mechanism == MechanismId.HIGH_ECDSA for a in associations):
+        if private_key is None:
+            raise where.error("an association uses hls-ecdsa: meter needs private_key (PEM)")
+        if suite == 0:
+            raise where.error("hls-ecdsa exists only with security suites 1 and 2")
     return MeterModel(
         source=source,
         name=str(meter.get("name", Path(source).stem)),
@@ -478,6 +509,7 @@ def _parse(document: Any, source: str) -> MeterModel:
         associations=associations,
         objects=objects,
         options={k: v for k, v in meter.items() if k not in known},
+        private_key=private_key,
     )
 
 
