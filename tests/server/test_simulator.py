@@ -13,7 +13,7 @@ import pytest
 from dlmskit import axdr
 from dlmskit.apdu import decode
 from dlmskit.apdu.acse import AcseServiceUser
-from dlmskit.apdu.common import ActionResult, DataAccessResult
+from dlmskit.apdu.common import ActionResult, CosemAttributeDescriptor, DataAccessResult
 from dlmskit.apdu.errors import ExceptionResponse
 from dlmskit.apdu.get import Data
 from dlmskit.apdu.selective import CaptureObjectDefinition, EntryDescriptor, RangeDescriptor
@@ -30,6 +30,7 @@ from dlmskit.session._events import (
     AssociationAccepted,
     AssociationRejected,
     AuthenticationFailed,
+    Get,
     GetResult,
     Released,
     SetResult,
@@ -326,3 +327,69 @@ def test_image_transfer_to_activation(tmp_path: object) -> None:
             assert isinstance(public.associate(), AssociationAccepted)
             assert bytes(_value(public.get(1, "1.0.0.2.0.255", 2))) == b"FW-2"
             public.release()
+
+
+def test_clients_that_vanish_mid_transfer_and_many_concurrent_readers(
+    sim: SimulatorThread,
+) -> None:
+    import threading
+
+    # a management client starts the long profile read and vanishes mid-transfer
+    client = Driver(
+        sim.ports["hdlc"], management_settings(_counter(sim) + 1), transport="hdlc", client_sap=1
+    )
+    assert isinstance(client.associate(), AssociationAccepted)
+    whole_profile = CosemAttributeDescriptor(
+        class_id=7, instance_id=Obis.parse(PROFILE), attribute_id=2
+    )
+    client.session.send(Get(descriptor=whole_profile), time.time())
+    client._flush()
+    time.sleep(0.05)
+    client.sock.close()
+    errors: list[BaseException] = []
+
+    def read(transport: str) -> None:
+        try:
+            with Driver(sim.ports[transport], ClientSettings(), transport=transport) as public:
+                assert isinstance(public.associate(), AssociationAccepted)
+                for _ in range(5):
+                    assert bytes(_value(public.get(1, "0.0.42.0.0.255", 2))).startswith(b"DLK")
+                public.release()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(TRANSPORTS[i % 3],)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors[:3]
+
+
+def test_key_transfer_changes_the_key_for_new_associations() -> None:
+    from dlmskit.security.keys import SecurityKeys
+    from dlmskit.security.setup import KeyId, build_key_transfer
+
+    kek = bytes.fromhex("1112131415161718191A1B1C1D1E1F10")
+    new_ek = bytes(range(0x60, 0x70))
+    with running() as sim:
+        with Driver(sim.ports["wrapper"], management_settings(1), client_sap=1) as c:
+            assert isinstance(c.associate(), AssociationAccepted)
+            transfer = build_key_transfer(kek, {KeyId.GLOBAL_UNICAST: new_ek}).to_data()
+            done = c.action(64, "0.0.43.0.0.255", 2, transfer)
+            assert done.results[0].result == ActionResult.SUCCESS
+            bad = c.action(64, "0.0.43.0.0.255", 2, axdr.Integer(1))
+            assert bad.results[0].result != ActionResult.SUCCESS
+            c.release()
+        new_keys = SecurityKeys(
+            system_title=b"CLI\x00\x00\x00\x00\x01",
+            global_unicast_key=new_ek,
+            authentication_key=AK,
+        )
+        with Driver(
+            sim.ports["wrapper"], management_settings(100, keys=new_keys), client_sap=1
+        ) as c:
+            assert isinstance(c.associate(), AssociationAccepted)
+            c.release()
+        with Driver(sim.ports["wrapper"], management_settings(200), client_sap=1) as c:
+            assert not isinstance(c.associate(), AssociationAccepted)  # the old key is gone
