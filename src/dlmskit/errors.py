@@ -18,11 +18,16 @@ Messages never contain keys, passwords or the plaintext of ciphered APDUs
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
+    "AssociationError",
+    "ClientError",
+    "ConnectionLostError",
     "DecodeError",
     "DlmsError",
     "DlmsTimeoutError",
     "EncodeError",
     "LocalProtocolError",
+    "NoAnswerError",
     "ProtocolError",
     "RemoteProtocolError",
     "SecurityError",
@@ -71,3 +76,36 @@ class SecurityError(DlmsError):
 
 class DlmsTimeoutError(DlmsError, TimeoutError):
     """The peer did not answer within the configured time."""
+
+
+class ClientError(DlmsError):
+    """A client operation failed: ``step`` (connect, associate, get, set, action,
+    release, ...), ``target`` (the object, as OBIS / attribute) and ``answer`` (what the
+    meter answered, or None) say what and where; the message adds what to check."""
+
+    def __init__(
+        self, message: str, *, step: str = "", target: str = "", answer: object = None
+    ) -> None:
+        self.step = step
+        self.target = target
+        self.answer = answer
+        where = " ".join(part for part in (step, target) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class NoAnswerError(ClientError, TimeoutError):
+    """The meter did not answer in time (check the address, the line, the timeout)."""
+
+
+class AssociationError(ClientError):
+    """The meter refused the association or the authentication (check the client address
+    and the secret or keys)."""
+
+
+class AccessError(ClientError):
+    """The meter answered a request with an error (a data-access-result, an action-result,
+    an ExceptionResponse or ConfirmedServiceError)."""
+
+
+class ConnectionLostError(ClientError, ConnectionError):
+    """The connection or the link dropped; no partial result is returned."""

@@ -1,0 +1,231 @@
+"""The client stack without I/O: a link (HDLC or the wrapper) and a ClientSession pumped
+together, with one deadline for the whole stack (DESIGN.md rule 2).
+
+::
+
+    receive_data(bytes, now) ─▶ HdlcLink / WrapperStream ─▶ ClientSession ─▶ next_event()
+    send(request, now) ─▶ ClientSession ─▶ link ─▶ data_to_send() ─▶ [bytes to write]
+
+While a request is pending, an HDLC client link keeps polling the server with RR
+(``expect_response``), so a slow answer does not end in a link failure; the deadline
+given by :meth:`next_timeout` is the earliest of the link's and the session's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from typing import Final
+
+from dlmskit.apdu import decode as decode_apdu
+from dlmskit.errors import DecodeError, RemoteProtocolError
+from dlmskit.link.hdlc import HdlcAddress, HdlcParameters
+from dlmskit.link.hdlc_link import (
+    ApduReceived,
+    Disconnected,
+    FrameDropped,
+    HdlcLink,
+    LinkEvent,
+    LinkFailed,
+    LinkState,
+    Role,
+)
+from dlmskit.link.wrapper import WrapperError, WrapperPdu, WrapperPduReceived, WrapperStream
+from dlmskit.link.wrapper import decode_datagram as decode_wrapper_datagram
+from dlmskit.session import ClientSession, ClientSettings
+from dlmskit.session._events import ClientEvent, ClientRequest, NeedData
+
+__all__ = ["ClientStack", "StackEvent", "summary"]
+
+_log: Final = logging.getLogger("dlmskit.frames")
+
+StackEvent = ClientEvent | LinkEvent
+
+
+def summary(apdu: bytes) -> str:
+    """A one-line description of an APDU for the frame log; the AARQ authentication
+    value (an LLS password travels in clear) is redacted by the APDU's own repr."""
+    try:
+        value = decode_apdu(apdu)
+    except DecodeError as exc:
+        return f"undecodable APDU ({exc})"
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+class ClientStack:
+    """One client association endpoint over one byte stream or datagram socket.
+
+    ``framing``: ``"hdlc"``, ``"wrapper"`` (a stream) or ``"udp"`` (one wrapper PDU per
+    datagram: :meth:`receive_datagram`, :meth:`datagrams_to_send`).
+    """
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        framing: str = "wrapper",
+        client_address: int = 16,
+        server_address: int = 1,
+        physical_address: int | None = 17,
+        hdlc_parameters: HdlcParameters | None = None,
+        response_timeout: float = 3.0,
+        max_retries: int = 3,
+    ) -> None:
+        if framing not in ("hdlc", "wrapper", "udp"):
+            raise ValueError(f"framing must be hdlc, wrapper or udp, not {framing!r}")
+        self.framing = framing
+        self.client_address = client_address
+        self.server_address = server_address
+        self.session = ClientSession(settings)
+        self._events: deque[StackEvent] = deque()
+        self._out = bytearray()
+        self._datagrams: list[bytes] = []
+        self.link: HdlcLink | None = None
+        self._stream: WrapperStream | None = None
+        if framing == "hdlc":
+            self.link = HdlcLink(
+                Role.CLIENT,
+                local=HdlcAddress.client(client_address),
+                remote=HdlcAddress.server(server_address, physical_address),
+                parameters=hdlc_parameters,
+                response_timeout=response_timeout,
+                max_retries=max_retries,
+                inactivity_timeout=None,
+            )
+        elif framing == "wrapper":
+            self._stream = WrapperStream()
+
+    # --- link ------------------------------------------------------------------------------
+
+    @property
+    def link_up(self) -> bool:
+        return self.link is None or self.link.state is LinkState.CONNECTED
+
+    def connect(self, now: float) -> None:
+        """HDLC: send SNRM (the wrapper needs nothing)."""
+        if self.link is not None:
+            self.link.connect(now)
+            self._flush_link()
+
+    def disconnect(self, now: float) -> None:
+        """HDLC: send DISC."""
+        if self.link is not None and self.link.state is LinkState.CONNECTED:
+            self.link.disconnect(now)
+            self._flush_link()
+
+    # --- sending ----------------------------------------------------------------------------
+
+    def send(self, request: ClientRequest, now: float) -> int | None:
+        invoke_id = self.session.send(request, now)
+        self._pump_session(now)
+        return invoke_id
+
+    def _pump_session(self, now: float) -> None:
+        for apdu in self.session.data_to_send():
+            if _log.isEnabledFor(logging.DEBUG):
+                _log.debug("C→S %s | %s", apdu.hex(" "), summary(apdu))
+            if self.link is not None:
+                self.link.send_apdu(apdu, now)
+            elif self._stream is not None:
+                self._out += self._stream.send(self.client_address, self.server_address, apdu)
+            else:
+                pdu = WrapperPdu(
+                    source=self.client_address, destination=self.server_address, apdu=apdu
+                )
+                self._datagrams.append(pdu.encode())
+        if self.link is not None:
+            waiting = bool(self.session.pending_invoke_ids) or self.session.state.name in (
+                "ASSOCIATING",
+                "AUTHENTICATING",
+                "RELEASING",
+            )
+            if self.link.state is LinkState.CONNECTED:
+                self.link.expect_response(now, waiting)
+            self._flush_link()
+
+    def _flush_link(self) -> None:
+        assert self.link is not None
+        data = self.link.data_to_send()
+        if data:
+            self._out += data
+
+    def data_to_send(self) -> bytes:
+        """Bytes to write to the stream."""
+        out = bytes(self._out)
+        self._out.clear()
+        return out
+
+    def datagrams_to_send(self) -> list[bytes]:
+        out, self._datagrams = self._datagrams, []
+        return out
+
+    # --- receiving --------------------------------------------------------------------------
+
+    def receive_data(self, data: bytes, now: float) -> None:
+        """Bytes read from the stream."""
+        if self.link is not None:
+            self.link.receive_data(data, now)
+            self._pump_link(now)
+        elif self._stream is not None:
+            self._stream.receive_data(data)
+            while not isinstance(event := self._stream.next_event(), NeedData):
+                if isinstance(event, WrapperError):
+                    raise RemoteProtocolError(f"the wrapper stream is broken: {event.reason}")
+                assert isinstance(event, WrapperPduReceived)
+                self._apdu(event.pdu.apdu, now)
+        self._pump_session(now)
+
+    def receive_datagram(self, datagram: bytes, now: float) -> None:
+        try:
+            pdu = decode_wrapper_datagram(datagram)
+        except DecodeError as exc:
+            _log.debug("datagram dropped: %s", exc)
+            return
+        self._apdu(pdu.apdu, now)
+        self._pump_session(now)
+
+    def _apdu(self, apdu: bytes, now: float) -> None:
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug("S→C %s | %s", apdu.hex(" "), summary(apdu))
+        self.session.receive_apdu(apdu, now)
+
+    def _pump_link(self, now: float) -> None:
+        assert self.link is not None
+        while not isinstance(event := self.link.next_event(), NeedData):
+            if isinstance(event, ApduReceived):
+                self._apdu(event.apdu, now)
+            elif isinstance(event, FrameDropped):
+                _log.debug("frame dropped: %s", event.reason)
+            else:
+                if isinstance(event, Disconnected | LinkFailed):
+                    self.session.connection_lost(now)
+                self._events.append(event)
+        self._flush_link()
+
+    def next_event(self) -> StackEvent | NeedData:
+        """Link events (Connected, ConnectionRefused, Disconnected, LinkFailed) first,
+        then session events."""
+        if self._events:
+            return self._events.popleft()
+        return self.session.next_event()
+
+    # --- time -------------------------------------------------------------------------------
+
+    def next_timeout(self) -> float | None:
+        deadlines = [self.session.next_timeout()]
+        if self.link is not None:
+            deadlines.append(self.link.next_timeout())
+        present = [d for d in deadlines if d is not None]
+        return min(present) if present else None
+
+    def handle_timeout(self, now: float) -> None:
+        deadline = self.session.next_timeout()
+        if deadline is not None and now >= deadline:
+            self.session.handle_timeout(now)
+        if self.link is not None:
+            deadline = self.link.next_timeout()
+            if deadline is not None and now >= deadline:
+                self.link.handle_timeout(now)
+            self._pump_link(now)
+        self._pump_session(now)
