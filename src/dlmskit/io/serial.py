@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import termios
 import time
 from typing import Any
 
@@ -19,6 +21,8 @@ from dlmskit.link.mode_e import DrainThenSwitch, HdlcReady, ModeEClient, SetLine
 from dlmskit.session._events import NeedData
 
 __all__ = ["SerialTransport", "mode_e_handshake"]
+
+_log = logging.getLogger("dlmskit.io")
 
 _PARITY = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 
@@ -77,11 +81,24 @@ class SerialTransport(Transport):
     def configure(self, settings: LineSettings) -> None:
         """Apply new line settings (mode E switches baud rate and parity)."""
         self.settings = settings
-        if self._port is not None:
-            self._port.baudrate = settings.baud
-            self._port.bytesize = settings.data_bits
-            self._port.parity = _PARITY[settings.parity]
-            self._port.stopbits = settings.stop_bits
+        if self._port is None:
+            return
+        try:
+            self._port.apply_settings(
+                {
+                    "baudrate": settings.baud,
+                    "bytesize": settings.data_bits,
+                    "parity": _PARITY[settings.parity],
+                    "stopbits": settings.stop_bits,
+                }
+            )
+        except (serial.SerialException, OSError, termios.error) as exc:
+            if self.path.startswith("/dev/pts/"):
+                # A pseudo-terminal has no line speed; Linux refuses some re-settings of
+                # a pty slave (EINVAL). The bytes flow the same, so the switch is moot.
+                _log.debug("line settings on the pty %s not applied: %s", self.path, exc)
+                return
+            raise TransportClosed(f"{self.path}: cannot apply {settings}: {exc}") from None
 
     async def drain(self, sent: int) -> None:
         """Wait until ``sent`` bytes have left the UART at the current rate."""

@@ -342,12 +342,17 @@ class Simulator:
         _log.info("listening udp %s:%d", host, bound)
         return bound
 
-    async def serve_serial(self, path: str | Path, *, mode_e: bool = False) -> None:
+    async def serve_serial(self, path: str | Path | int, *, mode_e: bool = False) -> None:
         """Serve HDLC on a serial line (a device or a pty), after the IEC 62056-21 mode E
         sign-on when ``mode_e``: the line stays at the raw settings it has (a pty ignores
-        baud rates); the handshake and the switch to HDLC are the protocol's."""
+        baud rates); the handshake and the switch to HDLC are the protocol's. ``path`` may
+        be an open file descriptor (the simulator then owns it)."""
         self._start_ticker()
-        fd = os.open(str(path), os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+        if isinstance(path, int):  # an open descriptor, e.g. the master side of a pty
+            fd = path
+            os.set_blocking(fd, False)
+        else:
+            fd = os.open(str(path), os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
         with contextlib.suppress(termios.error):
             tty.setraw(fd)
         self._serial_fds.append(fd)

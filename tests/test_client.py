@@ -1,0 +1,328 @@
+"""The client (dlmskit.client) end to end on real loopback sockets against the simulator:
+the seed README flow over the wrapper, HDLC, UDP and a pty with the mode E opening; every
+operation; the failure cases."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import threading
+import tty
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dlmskit import axdr
+from dlmskit.apdu.common import DataAccessResult
+from dlmskit.client import AsyncClient, Client
+from dlmskit.errors import AccessError, AssociationError, ConnectionLostError, NoAnswerError
+from dlmskit.server import Simulator
+
+EK = bytes(range(16))
+AK = bytes(range(0xD0, 0xE0))
+PROFILE = "1.0.99.1.0.255"
+
+
+class SimThread:
+    """The simulator in a background event loop (the client runs in the test's own)."""
+
+    def __init__(self, **options: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.sim: Simulator | None = None
+        self.options = options
+        self.urls: dict[str, str] = {}
+
+    def start(self) -> SimThread:
+        async def boot() -> None:
+            self.sim = Simulator(**self.options)
+            await self.sim.__aenter__()
+            self.urls["tcp"] = f"tcp://127.0.0.1:{await self.sim.serve_tcp('127.0.0.1', 0)}"
+            hdlc = await self.sim.serve_tcp("127.0.0.1", 0, hdlc=True)
+            self.urls["hdlc"] = f"hdlc+tcp://127.0.0.1:{hdlc}"
+            self.urls["udp"] = f"udp://127.0.0.1:{await self.sim.serve_udp('127.0.0.1', 0)}"
+
+        asyncio.run_coroutine_threadsafe(boot(), self.loop).result(10)
+        return self
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(10)
+
+    def stop(self) -> None:
+        if self.sim is not None:
+            self.run(self.sim.close())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimThread]:
+    simulator = SimThread().start()
+    yield simulator
+    simulator.stop()
+
+
+def management(url: str, counter: int, **options: Any) -> AsyncClient:
+    return AsyncClient(
+        url,
+        client_address=1,
+        mechanism="hls-gmac",
+        ek=EK,
+        ak=AK,
+        system_title=b"TST\x00\x00\x00\x00\x01",
+        invocation_counter=counter,
+        **options,
+    )
+
+
+async def seed_flow(url: str) -> tuple[int, Any]:
+    """The seed README example: the public client reads the invocation counter, then
+    the management client (HLS-GMAC, authenticated and encrypted) reads the load profile
+    over the last day with counter + 1."""
+    async with AsyncClient(url, client_address=16) as public:
+        counter = await public.read_invocation_counter()
+    async with management(url, counter + 1) as meter:
+        now = dt.datetime.now(dt.UTC)
+        table = await meter.profile(PROFILE, start=now - dt.timedelta(days=1), end=now)
+    return counter, table
+
+
+@pytest.mark.parametrize("transport", ["tcp", "hdlc", "udp"])
+def test_seed_example(sim: SimThread, transport: str) -> None:
+    counter, table = asyncio.run(seed_flow(sim.urls[transport]))
+    assert counter >= 0
+    assert 95 <= len(table.rows) <= 97
+    clocks = table.column(0)
+    assert clocks == sorted(clocks) and clocks[0].tzinfo is not None
+    energy = table.column(2)
+    assert energy == sorted(energy)
+
+
+def test_seed_example_over_a_pty_with_mode_e() -> None:
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    simulator = SimThread().start()
+    try:
+        assert simulator.sim is not None
+        simulator.run(simulator.sim.serve_serial(master, mode_e=True))
+        _, table = asyncio.run(seed_flow(f"serial://{os.ttyname(slave)}?mode-e"))
+        assert 95 <= len(table.rows) <= 97
+    finally:
+        simulator.stop()
+        os.close(slave)  # the master was closed by the simulator
+
+
+def test_every_operation(sim: SimThread, tmp_path: Path) -> None:
+    async def run() -> None:
+        async with AsyncClient(sim.urls["tcp"]) as public:
+            counter = await public.read_invocation_counter()
+        async with management(sim.urls["hdlc"], counter + 1, association_cache=tmp_path) as m:
+            view = await m.association_view()
+            assert "1.0.99.1.0.255" in view
+            assert list(tmp_path.iterdir()), "the view was cached"
+            values = await m.get_with_list([("0.0.42.0.0.255", 2), ("1.0.1.8.0.255", 3)])
+            assert bytes(values[0]).startswith(b"DLK")
+            assert values[1] == axdr.Structure((axdr.Integer(0), axdr.Enum(30)))
+            whole = await m.read_object("0.0.1.0.0.255")
+            assert set(whole) >= {"time", "time_zone", "status", "clock_base"}
+            register = await m.read_object("1.0.1.8.0.255")
+            assert register["scaler_unit"].unit.name == "WATT_HOUR"
+            last = await m.profile(PROFILE, from_entry=1, to_entry=3)
+            assert len(last.rows) == 3
+            before = await m.read_clock()
+            target = dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+            await m.set_clock(target)
+            assert abs((await m.read_clock() - target).total_seconds()) < 5
+            drift = await m.sync_clock()
+            assert drift > dt.timedelta(days=300)
+            assert abs((await m.read_clock() - dt.datetime.now(dt.UTC)).total_seconds()) < 5
+            assert before.tzinfo is not None
+            await m.action("0.0.96.3.10.255", 1, axdr.Integer(0), class_id=70)
+            assert await m.get("0.0.96.3.10.255", 2, class_id=70) == axdr.Boolean(False)
+            await m.action("0.0.96.3.10.255", 2, axdr.Integer(0), class_id=70)
+            await m.set("0.0.22.0.0.255", 8, axdr.LongUnsigned(121), class_id=23)
+            assert await m.get("0.0.22.0.0.255", 8, class_id=23) == axdr.LongUnsigned(121)
+            with pytest.raises(AccessError, match="type-unmatched"):
+                await m.set("0.0.22.0.0.255", 8, axdr.Boolean(True), class_id=23)
+            await m.keep_alive()
+        # a second association reads the view from the cache file
+        async with management(sim.urls["tcp"], counter + 10_000, association_cache=tmp_path) as m:
+            assert len(list(await m.association_view())) == len(list(view))
+
+    asyncio.run(run())
+
+
+def test_image_transfer_with_resume_and_activation() -> None:
+    simulator = SimThread().start()
+    try:
+        url = simulator.urls["tcp"]
+        image = os.urandom(1000)
+
+        async def run() -> None:
+            seen: list[tuple[int, int]] = []
+            async with management(url, 1) as m:
+                # a first attempt sends three blocks and stops
+                await m.action(
+                    "0.0.44.0.0.255",
+                    1,
+                    axdr.Structure((axdr.OctetString(b"IMG-9"), axdr.DoubleLongUnsigned(1000))),
+                    class_id=18,
+                )
+                for n in range(3):
+                    block = axdr.OctetString(image[n * 192 : (n + 1) * 192])
+                    parameters = axdr.Structure((axdr.DoubleLongUnsigned(n), block))
+                    await m.action("0.0.44.0.0.255", 2, parameters, class_id=18)
+            async with management(url, 500) as m:
+                result = await m.update_firmware(
+                    image, b"IMG-9", poll_interval=0.2, progress=lambda a, b: seen.append((a, b))
+                )
+                assert result.resumed_from == 3 and result.blocks_sent == 3
+                assert result.activated
+                assert seen[-1] == (6, 6)
+            async with AsyncClient(url) as public:
+                assert await public.get("1.0.0.2.0.255", class_id=1) == axdr.OctetString(b"IMG-9")
+
+        asyncio.run(run())
+    finally:
+        simulator.stop()
+
+
+def test_blocking_client(sim: SimThread) -> None:
+    with Client(sim.urls["tcp"]) as meter:
+        assert bytes(meter.get("0.0.42.0.0.255")).startswith(b"DLK")
+        assert isinstance(meter.read_clock(), dt.datetime)
+        assert meter.accepted is not None
+
+
+# --- failures -------------------------------------------------------------------------------
+
+
+def test_no_answer_names_the_server_address() -> None:
+    silent = socket.create_server(("127.0.0.1", 0))
+    port = silent.getsockname()[1]
+    accepted: list[socket.socket] = []
+    thread = threading.Thread(target=lambda: accepted.append(silent.accept()[0]), daemon=True)
+    thread.start()
+
+    async def run() -> None:
+        async with AsyncClient(f"tcp://127.0.0.1:{port}", timeout=0.5):
+            pass
+
+    with pytest.raises(NoAnswerError, match="check the server address"):
+        asyncio.run(run())
+    silent.close()
+    for s in accepted:
+        s.close()
+
+
+def test_wrong_hdlc_address_gets_no_answer(sim: SimThread) -> None:
+    async def run() -> None:
+        async with AsyncClient(sim.urls["hdlc"], physical_address=99, connect_timeout=2):
+            pass
+
+    with pytest.raises(NoAnswerError, match="check the server address"):
+        asyncio.run(run())
+
+
+def test_rejected_association_says_what_to_check(sim: SimThread) -> None:
+    async def run() -> None:
+        async with AsyncClient(
+            sim.urls["tcp"], client_address=3, mechanism="lls", password="wrong"
+        ):
+            pass
+
+    with pytest.raises(AssociationError, match="check the password"):
+        asyncio.run(run())
+
+    async def unknown_client() -> None:
+        async with AsyncClient(sim.urls["tcp"], client_address=0x55):
+            pass
+
+    with pytest.raises(AssociationError, match="check the client address"):
+        asyncio.run(unknown_client())
+
+
+def test_access_denied_is_typed(sim: SimThread) -> None:
+    async def run() -> None:
+        async with AsyncClient(sim.urls["tcp"]) as public:
+            with pytest.raises(AccessError) as caught:
+                await public.get(PROFILE, 2, class_id=7)
+            assert caught.value.answer == DataAccessResult.OBJECT_UNDEFINED
+            assert caught.value.step == "get" and PROFILE in caught.value.target
+
+    asyncio.run(run())
+
+
+def test_dropped_connection_mid_block_returns_nothing_partial(sim: SimThread) -> None:
+    """A proxy forwards the first kilobytes of the answer, then cuts the connection."""
+    target_port = int(sim.urls["hdlc"].rsplit(":", 1)[1])
+    proxy = socket.create_server(("127.0.0.1", 0))
+    port = proxy.getsockname()[1]
+
+    def relay() -> None:
+        client, _ = proxy.accept()
+        upstream = socket.create_connection(("127.0.0.1", target_port))
+        forwarded = 0
+        client.settimeout(0.05)
+        upstream.settimeout(0.05)
+        try:
+            while forwarded < 6000:
+                for source, sink, count in ((client, upstream, False), (upstream, client, True)):
+                    try:
+                        data = source.recv(65536)
+                    except TimeoutError:
+                        continue
+                    if not data:
+                        return
+                    sink.sendall(data)
+                    if count:
+                        forwarded += len(data)
+        finally:
+            client.close()
+            upstream.close()
+
+    thread = threading.Thread(target=relay, daemon=True)
+    thread.start()
+
+    async def run() -> None:
+        async with AsyncClient(sim.urls["tcp"]) as public:
+            counter = await public.read_invocation_counter()
+        meter = management(f"hdlc+tcp://127.0.0.1:{port}", counter + 1)
+        await meter.connect()
+        await meter.associate()
+        try:
+            await meter.profile(PROFILE)
+        finally:
+            await meter.close()
+
+    with pytest.raises((ConnectionLostError, NoAnswerError)):
+        asyncio.run(run())
+    proxy.close()
+
+
+def test_bad_connection_strings() -> None:
+    from dlmskit.io import parse_url
+
+    for url, message in [
+        ("meter:4059", "not a connection string"),
+        ("ftp://x:1", "unknown scheme"),
+        ("tcp://:4059", "host is missing"),
+        ("tcp://h:99999", "port"),
+        ("hdlc+tcp://h", "needs a port"),
+        ("serial://", "device path is missing"),
+        ("serial:///dev/x?baud=fast", "baud='fast' is not a number"),
+        ("serial:///dev/x?parity=Q", "parity"),
+        ("serial:///dev/x?speed=1", "unknown option"),
+        ("modem:///dev/x", "needs number"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            parse_url(url)
+    spec = parse_url("serial:///dev/ttyUSB0?baud=2400&parity=E&bytesize=8&mode-e")
+    assert (spec.baud, spec.parity, spec.bytesize, spec.mode_e) == (2400, "E", 8, True)
+    assert parse_url("tcp://meter").port == 4059
