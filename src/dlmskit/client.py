@@ -175,6 +175,11 @@ class AsyncClient:
 
     Time: ``timeout`` is the answer time per request (seconds); ``retries`` resends a GET
     that timed out; ``connect_timeout`` bounds connecting and opening the link.
+
+    Quirks (off by default): ``lenient_ua`` accepts an HDLC UA whose parameters do not
+    decode (with the default parameters); ``settings`` carries the session's quirks
+    (``accept_aare_without_user_information``, ``release_by_disconnect``). A meter whose
+    RLRE does not decode is closed anyway (the release failure is logged).
     """
 
     def __init__(
@@ -201,6 +206,7 @@ class AsyncClient:
         max_pdu_size: int = 0xFFFF,
         association_cache: str | Path | None = None,
         transport: Transport | None = None,
+        lenient_ua: bool = False,
     ) -> None:
         self.spec = url if isinstance(url, ConnectionSpec) else parse_url(url)
         self.client_address = client_address
@@ -210,6 +216,7 @@ class AsyncClient:
         self.retries = retries
         self.connect_timeout = connect_timeout
         self.hdlc_parameters = hdlc_parameters
+        self.lenient_ua = lenient_ua
         self.association_cache = None if association_cache is None else Path(association_cache)
         self.settings = settings or self._settings(
             mechanism=_mechanism(mechanism),
@@ -333,6 +340,7 @@ class AsyncClient:
             server_address=self.server_address,
             physical_address=self.physical_address,
             hdlc_parameters=self.hdlc_parameters,
+            lenient_ua=self.lenient_ua,
         )
         leftover = b""
         if spec.mode_e:

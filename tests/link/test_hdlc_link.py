@@ -884,8 +884,18 @@ def test_parameters_below_the_standard_minimum_are_refused() -> None:
     client = HdlcLink(Role.CLIENT, local=CLIENT, remote=SERVER)
     client.connect(0.0)
     client.receive_data(frame(FrameKind.UA, info=tiny, source=SERVER, destination=CLIENT), 0.1)
-    assert client.state is LinkState.CONNECTING  # the UA is dropped; the SNRM is retried
-    assert [type(e) for e in drain(client)] == [FrameDropped]
+    assert client.state is LinkState.DISCONNECTED  # refused with the reason, not retried
+    events = drain(client)
+    assert [type(e) for e in events] == [ConnectionRefused]
+    assert "UA with bad parameters" in events[0].reason and "lenient_ua" in events[0].reason
+    # the quirk: the standard's defaults stand in (Gurux's Python server, group length 0)
+    lenient = HdlcLink(Role.CLIENT, local=CLIENT, remote=SERVER, lenient_ua=True)
+    lenient.connect(0.0)
+    gurux_ua = b"\x81\x80\x00" + tiny[3:]
+    lenient.receive_data(frame(FrameKind.UA, info=gurux_ua, source=SERVER, destination=CLIENT), 0.1)
+    assert lenient.state is LinkState.CONNECTED
+    assert [type(e) for e in drain(lenient)] == [FrameDropped, Connected]
+    assert lenient.negotiated == HdlcParameters()
 
 
 # --- expect_response(): keep polling while the session expects more APDUs -----------------

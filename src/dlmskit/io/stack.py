@@ -71,6 +71,7 @@ class ClientStack:
         hdlc_parameters: HdlcParameters | None = None,
         response_timeout: float = 3.0,
         max_retries: int = 3,
+        lenient_ua: bool = False,
     ) -> None:
         if framing not in ("hdlc", "wrapper", "udp"):
             raise ValueError(f"framing must be hdlc, wrapper or udp, not {framing!r}")
@@ -81,6 +82,7 @@ class ClientStack:
         self._events: deque[StackEvent] = deque()
         self._out = bytearray()
         self._datagrams: list[bytes] = []
+        self._received = 0
         self.link: HdlcLink | None = None
         self._stream: WrapperStream | None = None
         if framing == "hdlc":
@@ -92,6 +94,7 @@ class ClientStack:
                 response_timeout=response_timeout,
                 max_retries=max_retries,
                 inactivity_timeout=None,
+                lenient_ua=lenient_ua,
             )
         elif framing == "wrapper":
             self._stream = WrapperStream()
@@ -121,8 +124,10 @@ class ClientStack:
         self._pump_session(now)
         return invoke_id
 
-    def _pump_session(self, now: float) -> None:
+    def _pump_session(self, now: float) -> int:
+        sent = 0
         for apdu in self.session.data_to_send():
+            sent += 1
             if _log.isEnabledFor(logging.DEBUG):
                 _log.debug("C→S %s | %s", apdu.hex(" "), summary(apdu))
             if self.link is not None:
@@ -135,14 +140,8 @@ class ClientStack:
                 )
                 self._datagrams.append(pdu.encode())
         if self.link is not None:
-            waiting = bool(self.session.pending_invoke_ids) or self.session.state.name in (
-                "ASSOCIATING",
-                "AUTHENTICATING",
-                "RELEASING",
-            )
-            if self.link.state is LinkState.CONNECTED:
-                self.link.expect_response(now, waiting)
             self._flush_link()
+        return sent
 
     def _flush_link(self) -> None:
         assert self.link is not None
@@ -165,9 +164,18 @@ class ClientStack:
     def receive_data(self, data: bytes, now: float) -> None:
         """Bytes read from the stream."""
         if self.link is not None:
+            self._received = 0
             self.link.receive_data(data, now)
             self._pump_link(now)
-        elif self._stream is not None:
+            if not self._pump_session(now) and self._received and self._still_waiting():
+                # An APDU came and the session waits for more without sending anything
+                # (GBT blocks beyond the HDLC window): keep polling with RR. Not set while
+                # a request is merely pending: the link polls for that by itself, and an
+                # extra RR after a complete answer confuses some servers.
+                self.link.expect_response(now, True)
+                self._flush_link()
+            return
+        if self._stream is not None:
             self._stream.receive_data(data)
             while not isinstance(event := self._stream.next_event(), NeedData):
                 if isinstance(event, WrapperError):
@@ -194,6 +202,7 @@ class ClientStack:
         assert self.link is not None
         while not isinstance(event := self.link.next_event(), NeedData):
             if isinstance(event, ApduReceived):
+                self._received += 1
                 self._apdu(event.apdu, now)
             elif isinstance(event, FrameDropped):
                 _log.debug("frame dropped: %s", event.reason)
@@ -202,6 +211,13 @@ class ClientStack:
                     self.session.connection_lost(now)
                 self._events.append(event)
         self._flush_link()
+
+    def _still_waiting(self) -> bool:
+        return bool(self.session.pending_invoke_ids) or self.session.state.name in (
+            "ASSOCIATING",
+            "AUTHENTICATING",
+            "RELEASING",
+        )
 
     def next_event(self) -> StackEvent | NeedData:
         """Link events (Connected, ConnectionRefused, Disconnected, LinkFailed) first,

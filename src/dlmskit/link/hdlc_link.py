@@ -231,6 +231,9 @@ class HdlcLink:
     ``parameters`` are this side's wishes, from this side's point of view (what it will
     transmit and can receive); the negotiated values arrive in :class:`Connected` and are in
     :attr:`negotiated`. ``max_apdu_size`` bounds reassembly (DESIGN.md rule 7).
+    ``lenient_ua`` (a quirk, client): a UA whose parameters do not decode (Gurux's
+    Python server sends a group length of 0) connects with the default parameters
+    instead of being refused.
     """
 
     def __init__(
@@ -244,6 +247,7 @@ class HdlcLink:
         inactivity_timeout: float | None = 120.0,
         max_retries: int = 3,
         max_apdu_size: int = _DEFAULT_MAX_APDU,
+        lenient_ua: bool = False,
     ) -> None:
         if response_timeout <= 0:
             raise ValueError("response_timeout must be positive")
@@ -267,6 +271,7 @@ class HdlcLink:
         self.inactivity_timeout: Final = inactivity_timeout or None
         self.max_retries: Final = max_retries
         self.max_apdu_size: Final = max_apdu_size
+        self.lenient_ua: Final = lenient_ua
         self._state = LinkState.DISCONNECTED
         self._splitter = FrameSplitter()
         self._out = bytearray()
@@ -585,8 +590,21 @@ class HdlcLink:
         try:
             peer = _peer_parameters(information)
         except DlmsError as error:
-            self._events.append(FrameDropped(reason=f"UA with bad parameters: {error}"))
-            return LinkState.CONNECTING
+            if not self.lenient_ua:
+                # A clear refusal rather than silence: retrying the SNRM would get the
+                # same UA, and the caller would only see "no answer".
+                self._reset_transfer()
+                self._events.append(
+                    ConnectionRefused(
+                        reason=f"UA with bad parameters ({error}); the lenient_ua quirk "
+                        "uses the default 128-byte / window-1 parameters instead"
+                    )
+                )
+                return LinkState.DISCONNECTED
+            # Quirk (DESIGN.md rule 9): the IEC 62056-46 defaults, which every server
+            # must accept, stand in for parameters that do not decode.
+            self._events.append(FrameDropped(reason=f"UA parameters ignored: {error}"))
+            peer = HdlcParameters()
         self._reset_transfer()
         self.negotiated = self.parameters.negotiate(peer)
         self._events.append(Connected(parameters=self.negotiated))
