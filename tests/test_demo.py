@@ -1,22 +1,20 @@
-"""The demo (``make demo``) decodes its sample frames and says what it found."""
+"""The demo (``make demo``) starts the simulator, reads it with the client, stops it."""
 
 from __future__ import annotations
 
 import io
+import re
 
 from dlmskit import demo
 
 
-def test_demo_decodes_every_sample() -> None:
+def test_demo_reads_the_simulator() -> None:
     out = io.StringIO()
     assert demo.run(out) == 0
     text = out.getvalue()
-    assert text.count("\n[") == len(demo.SAMPLES)
-    # values from the frames, decoded: the clock of sample 1 and the Aidon meter's power
-    assert "2002-12-04 10:06:11" in text
-    assert "visible-string 'AIDON_V0001'" in text
-    assert "double-long-unsigned 1362" in text
-    assert "data-notification, invoke-id 0, date-time absent" in text
-    assert "get-response-with-list, invoke-id 1" in text
-    assert "<GetResponseNormal>" in text  # the XML rendering of the first frame
-    assert "Obis('1.0.1.8.0.255')" in text
+    assert "DLK0000000000001" in text  # the logical device name, read by the public client
+    assert "0.0.43.1.0.255" in text
+    assert re.search(r"1\.0\.1\.8\.0\.255 +│ +\d{7} │ Wh", text)  # the energy register
+    profile_rows = re.findall(r"│ \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d{4} │", text)
+    assert 7 <= len(profile_rows) <= 9  # two hours of 15-minute rows
+    assert text.rstrip().endswith("The simulator has stopped.")
