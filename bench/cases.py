@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench import apdu_get, axdr_profile, cosem_profile, link_hdlc, link_serial, security_push
+from bench import (
+    apdu_get,
+    axdr_profile,
+    client_read,
+    cosem_profile,
+    link_hdlc,
+    link_serial,
+    security_push,
+)
 from bench._core import Case
 
 CASES: dict[str, Callable[[], Case]] = {
@@ -19,4 +27,5 @@ CASES: dict[str, Callable[[], Case]] = {
     "link-serial": link_serial.case,
     "security-push": security_push.case,
     "cosem-profile": cosem_profile.case,
+    "client-read": client_read.case,
 }

@@ -559,6 +559,15 @@ class AsyncClient:
     ) -> axdr.Value:
         """The value of one attribute (AccessError with the data-access-result when the
         meter refuses)."""
+        return (await self._get_data(obis, attribute, class_id, selection)).value
+
+    async def _get_data(
+        self,
+        obis: Obis | str,
+        attribute: int,
+        class_id: int | None,
+        selection: SelectiveAccessDescriptor | None,
+    ) -> Data:
         descriptor = self._attribute(obis, attribute, class_id)
         target = f"{descriptor.instance_id}/{descriptor.class_id}/{attribute}"
         event = await self._request(
@@ -569,7 +578,7 @@ class AsyncClient:
             raise AccessError(
                 f"the meter answered {_describe(result)}", step="get", target=target, answer=result
             )
-        return result.value
+        return result
 
     async def get_with_list(
         self, items: Sequence[tuple[Obis | str, int] | tuple[Obis | str, int, int]]
@@ -759,11 +768,14 @@ class AsyncClient:
             selection = EntryDescriptor(
                 from_entry=from_entry, to_entry=to_entry
             ).to_access_descriptor()
-        buffer = await self.get(name, 2, class_id=7, selection=selection)
+        data = await self._get_data(name, 2, 7, selection)
+        buffer: Any = data.value
         if not isinstance(buffer, axdr.Array | axdr.CompactArray):
             raise AccessError(
                 f"the buffer is not an array: {buffer!r}", step="get", target=str(name)
             )
+        if data.raw is not None and isinstance(buffer, axdr.Array):
+            buffer = data.raw  # typed from the bytes received: no second encoding
         return parse_buffer(
             buffer,
             capture_objects,

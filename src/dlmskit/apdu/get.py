@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, TypeAlias, TypeVar
 
 from dlmskit import axdr
@@ -272,9 +272,13 @@ class Data:
     """The ``data [0] Data`` alternative of Get-Data-Result: one A-XDR value.
 
     ``Data(None)`` is a present null-data; an absent OPTIONAL result is ``None`` itself.
+    ``raw`` is the value's A-XDR encoding as received, when the value was decoded from the
+    wire (not compared, not shown): a profile buffer is then typed from those bytes
+    without encoding the decoded value again.
     """
 
     value: axdr.Value
+    raw: bytes | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_data("data", self.value)
@@ -296,7 +300,9 @@ def _read_get_data_result(reader: Reader) -> GetDataResult:
     pos = reader.pos
     choice = reader.u8("the Get-Data-Result choice")
     if choice == 0:
-        return Data(read_data(reader))
+        start = reader.pos
+        value = read_data(reader)
+        return Data(value, reader.buf[start : reader.pos])
     if choice == 1:
         return _DATA_ACCESS_RESULTS[reader.u8("data-access-result")]
     raise reader.error(f"unknown Get-Data-Result choice {choice} (expected 0 or 1)", pos)
@@ -643,6 +649,7 @@ GetResponse: TypeAlias = GetResponseNormal | GetResponseWithDatablock | GetRespo
 
 # The slot setters of the frozen classes built on the decoding hot path.
 _set_data_value: Final = Data.__dict__["value"].__set__
+_set_data_raw: Final = Data.__dict__["raw"].__set__
 _set_response_invoke_id: Final = GetResponseNormal.__dict__["invoke_id_and_priority"].__set__
 _set_response_result: Final = GetResponseNormal.__dict__["result"].__set__
 
@@ -669,6 +676,7 @@ def _decode_get_response(reader: Reader) -> Apdu:
             value = read_data(reader)
         data = _object_new(Data)
         _set_data_value(data, value)
+        _set_data_raw(data, buf[pos + 3 : reader.pos])
         apdu = _object_new(GetResponseNormal)
         _set_response_invoke_id(apdu, _INVOKE_IDS[buf[pos + 1]])
         _set_response_result(apdu, data)

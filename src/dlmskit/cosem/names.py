@@ -21,6 +21,7 @@ own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -512,8 +513,10 @@ def _other_media(code: Obis) -> tuple[str, int | None, Unit | None] | None:
     return text, 3, unit
 
 
+@functools.lru_cache(maxsize=4096)
 def _find(code: Obis) -> tuple[str, int | None, Unit | None, bool] | None:
-    """(name, class id, unit, the name already accounts for F) or None."""
+    """(name, class id, unit, the name already accounts for F) or None (memoised: a
+    profile names its columns on every read, an association view every object)."""
     for pattern, template, class_id, unit in _EXACT:
         if _match(pattern, code):
             return _fill(template, code), class_id, unit, pattern[5] is not None

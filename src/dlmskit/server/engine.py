@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import struct
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ SN_FIRST_BASE: Final = 0x1000
 SN_STRIDE: Final = 0x100
 SN_ASSOCIATION_BASE: Final = 0xFA00
 MAX_IMAGE_SIZE: Final = 16 * 1024 * 1024
+_DATE_TIME: Final = struct.Struct(">HBBBBBBBhB")
 
 
 class StateBackend(Protocol):
@@ -214,6 +216,7 @@ class Meter:
         self.connected = True
         self.events: list[tuple[float, int]] = []
         self.restarts = 0  # incremented when the meter restarts (image activation)
+        self.version = 0  # incremented by every change a profile row may show
         self._pushes: list[PushOut] = []
         self._published: dict[str, int] = {}
         self._settings: ServerSettings | None = None
@@ -323,6 +326,7 @@ class Meter:
                 obj.blocks[int(key.rsplit(":", 1)[1])] = raw
 
     def persist_value(self, obj: CosemObject, attribute_id: int, value: axdr.Value) -> None:
+        self.changed()
         if self._state is not None:
             key = f"{self._prefix}value:{obj.class_id}:{obj.key[1].hex()}:{attribute_id}"
             self._state.put(key, axdr.encode(value))
@@ -347,6 +351,7 @@ class Meter:
             moment = self.events[-1][0] + 0.01  # keep capture times distinct and ordered
         self.events.append((moment, code))
         del self.events[:-1000]
+        self.changed()
         if self._state is not None:
             text = ",".join(f"{t!r}={c}" for t, c in self.events)
             self._state.put(self._prefix + "events", text.encode())
@@ -367,6 +372,30 @@ class Meter:
         status = ClockStatus.DAYLIGHT_SAVING_ACTIVE if local.dst() else ClockStatus(0)
         return CosemDateTime.from_datetime(local, clock_status=status)
 
+    def date_time_bytes(self, moment: float) -> bytes:
+        """``date_time(moment).to_bytes()`` without building the validated value (profile
+        rows need thousands): Blue Book 4.1.6.1 layout, deviation = UTC - local."""
+        local = self.local(moment)
+        offset = local.utcoffset()
+        minutes = 0 if offset is None else int(offset.total_seconds()) // 60
+        status = int(ClockStatus.DAYLIGHT_SAVING_ACTIVE) if local.dst() else 0
+        return _DATE_TIME.pack(
+            local.year,
+            local.month,
+            local.day,
+            local.isoweekday(),
+            local.hour,
+            local.minute,
+            local.second,
+            local.microsecond // 10_000,
+            -minutes,
+            status,
+        )
+
+    def changed(self) -> None:
+        """Something a profile row may show has changed: cached rows are stale."""
+        self.version += 1
+
     def moment_of(self, value: axdr.Value) -> float:
         """The UTC seconds of a date-time value (octet-string(12) or date-time); without a
         deviation, the meter's local time. ValueError when it names no single instant."""
@@ -384,6 +413,7 @@ class Meter:
     def set_time(self, moment: float, now: float) -> None:
         self.log_event(now, EVENT_CLOCK_SET)
         self.clock_offset = moment - now
+        self.changed()
         if self._state is not None:
             self._state.put(self._prefix + "clock_offset", repr(self.clock_offset).encode())
 
@@ -392,6 +422,7 @@ class Meter:
     def set_connected(self, connected: bool, now: float) -> None:
         if connected != self.connected:
             self.connected = connected
+            self.changed()
             self.log_event(now, EVENT_RECONNECTED if connected else EVENT_DISCONNECTED)
             if self._state is not None:
                 self._state.put(self._prefix + "connected", b"1" if connected else b"0")

@@ -257,7 +257,7 @@ class Clock(CosemObject):
         offset = local.utcoffset() or _dt.timedelta()
         dst = bool(local.dst())
         if attribute_id == 2:
-            return axdr.OctetString(self.meter.date_time(moment).to_bytes())
+            return axdr.OctetString(self.meter.date_time_bytes(moment))
         if attribute_id == 3:
             standard = offset - (local.dst() or _dt.timedelta())
             return axdr.Long(-int(standard.total_seconds() // 60))
@@ -313,7 +313,7 @@ class Clock(CosemObject):
 
     def value_at(self, attribute_id: int, moment: float, ctx: Context) -> axdr.Value:
         if attribute_id == 2:
-            return axdr.OctetString(self.meter.date_time(moment).to_bytes())
+            return axdr.OctetString(self.meter.date_time_bytes(moment))
         return super().value_at(attribute_id, moment, ctx)
 
 
@@ -481,6 +481,8 @@ class _Profile(CosemObject):
         if not self.columns:
             raise ModelError(f"{where}: profile {model.obis} needs columns")
         self.limit = int(model.options.get("profile_entries", 1000))
+        self._rows: dict[tuple[float, tuple[int, ...]], axdr.Structure] = {}
+        self._rows_version = -1
         self.values[3] = axdr.Array(c.to_data() for c in self.columns)
         self.values.setdefault(
             4, axdr.DoubleLongUnsigned(int(model.options.get("capture_period", 0)))
@@ -503,6 +505,22 @@ class _Profile(CosemObject):
         return (1, 2) if attribute_id == 2 else None
 
     def row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
+        """The row captured at ``moment`` (cached until the meter changes: rows are a
+        function of time and of the meter's state)."""
+        if self._rows_version != self.meter.version:
+            self._rows.clear()
+            self._rows_version = self.meter.version
+        key = (moment, tuple(columns))
+        cached = self._rows.get(key)
+        if cached is not None:
+            return cached
+        if len(self._rows) >= 4 * max(self.limit, 1000):
+            self._rows.clear()
+        row = self._row(moment, ctx, columns)
+        self._rows[key] = row
+        return row
+
+    def _row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
         values = []
         for index in columns:
             column = self.columns[index]
@@ -630,13 +648,13 @@ class EventLog(_Profile):
     def moments(self, now: float) -> list[float]:
         return [t for t, _ in self.meter.events[-self.limit :] if t <= now]
 
-    def row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
+    def _row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
         code = next((c for t, c in self.meter.events if t == moment), 0)
         values: list[axdr.Value] = []
         for index in columns:
             column = self.columns[index]
             if column.class_id == 8:
-                values.append(axdr.OctetString(self.meter.date_time(moment).to_bytes()))
+                values.append(axdr.OctetString(self.meter.date_time_bytes(moment)))
             else:
                 values.append(axdr.Unsigned(code & 0xFF))
         return axdr.Structure(values)

@@ -1079,7 +1079,7 @@ class ClientSession:
                 raise RemoteProtocolError(f"{len(results)} results for {pending.count} attributes")
             return GetResult(invoke_id=invoke_id, results=results)
         value = _common.decode_data(data, "GET datablocks")
-        return GetResult(invoke_id=invoke_id, results=(get.Data(value),))
+        return GetResult(invoke_id=invoke_id, results=(get.Data(value, bytes(data)),))
 
     def _exception(self, stimulus: _Stimulus) -> ClientState | None:
         error = stimulus.apdu
