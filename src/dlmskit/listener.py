@@ -1,0 +1,477 @@
+"""The push listener: receives DataNotifications / EventNotifications that meters send,
+decrypts them per meter, decodes them and stores each one in SQLite.
+
+::
+
+    sockets / serial ── framing (wrapper, HDLC, M-Bus, datagrams) ── bounded queue ──▶
+    worker: decrypt (keys by system title) + decode ── batch ──▶ writer thread: commit
+    ──▶ then: the JSON line (``on_stored``) and, for a confirmed push, its confirmation
+
+"Printed" means "stored": a notification's line is emitted only after the transaction
+holding it has committed (WAL, ``synchronous=FULL``). Under a burst the queue fills and
+the readers stop reading (TCP backpressure): nothing is dropped. A ciphered push seen
+twice (same system title and invocation counter) is stored once; a frame that cannot be
+decoded is stored as an error row with the reason, and the listener goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from dlmskit import axdr
+from dlmskit._pushstore import PushRecord, PushStore
+from dlmskit.apdu import decode as decode_apdu
+from dlmskit.apdu.ciphered import GeneralGloCiphering
+from dlmskit.apdu.gbt import GeneralBlockTransfer
+from dlmskit.apdu.notification import (
+    DataNotification,
+    DataNotificationConfirm,
+    EventNotificationRequest,
+)
+from dlmskit.cosem_time import CosemDateTime
+from dlmskit.errors import DlmsError
+from dlmskit.io.serial import SerialTransport
+from dlmskit.link.hdlc import FrameReceived, FrameSplitter, Reassembler
+from dlmskit.link.mbus import MbusApduReceived, MbusStream
+from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
+from dlmskit.obis import Obis
+from dlmskit.security.context import decrypt_push
+from dlmskit.security.keys import KeyStore
+from dlmskit.session._events import NeedData
+
+__all__ = ["PushListener", "Stored", "render"]
+
+_log = logging.getLogger("dlmskit.listener")
+_LLC: Final = (b"\xe6\xe6\x00", b"\xe6\xe7\x00")
+_STOP: Final = object()
+
+
+def render(value: axdr.Value) -> Any:
+    """A JSON-able form of an A-XDR value: structures and arrays as lists, octet-strings
+    as hex (a 12-octet date-time also as ISO text when it names one instant), integers and
+    enums as numbers, booleans, floats, text, bit-strings as "0101"."""
+    if value is None:
+        return None
+    if isinstance(value, axdr.Structure | axdr.Array):
+        return [render(v) for v in value]
+    if isinstance(value, axdr.CompactArray):
+        return [render(v) for v in value]
+    if isinstance(value, axdr.Boolean):
+        return bool(value)
+    if isinstance(value, bool | int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, axdr.OctetString | bytes):
+        return bytes(value).hex()
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, axdr.BitString):
+        return value.bits()
+    if isinstance(value, CosemDateTime):
+        try:
+            return value.to_datetime().isoformat()
+        except ValueError:
+            return value.to_bytes().hex()
+    return repr(value)
+
+
+def _obis_pairs(body: axdr.Value) -> dict[str, Any] | None:
+    """OBIS → value when the body pairs them ({obis, value} structures, or a flat list
+    of obis, value, obis, value)."""
+    items = list(body) if isinstance(body, axdr.Structure | axdr.Array) else []
+    pairs: dict[str, Any] = {}
+    if items and all(
+        isinstance(i, axdr.Structure) and len(i) >= 2 and _is_obis(i[0]) for i in items
+    ):
+        for item in items:
+            assert isinstance(item, axdr.Structure)
+            pairs[str(Obis.from_bytes(bytes(item[0])))] = render(item[1])  # type: ignore[arg-type]
+        return pairs
+    if len(items) >= 2 and len(items) % 2 == 0 and all(_is_obis(i) for i in items[::2]):
+        for code, value in zip(items[::2], items[1::2], strict=True):
+            pairs[str(Obis.from_bytes(bytes(code)))] = render(value)  # type: ignore[arg-type]
+        return pairs
+    return None
+
+
+def _is_obis(value: object) -> bool:
+    return isinstance(value, axdr.OctetString) and len(value) == 6
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What ``on_stored`` receives: the row id and the JSON-able notification."""
+
+    id: int
+    line: dict[str, Any]
+
+    def json(self) -> str:
+        return json.dumps(self.line, separators=(",", ":"))
+
+
+@dataclass(slots=True)
+class _Item:
+    received_at: float
+    source: str
+    raw: bytes
+    apdu: bytes
+    reply: Callable[[bytes], None] | None = None
+    record: PushRecord | None = None
+    line: dict[str, Any] = field(default_factory=dict)
+    confirm: bytes | None = None
+
+
+class PushListener:
+    """Receive, decrypt, decode and store pushes (see the module docstring).
+
+    ``keys``: a :class:`KeyStore` (keys by meter system title; its default for every
+    meter), or None when only plaintext pushes are expected. ``verify_tag=False`` decrypts
+    with the encryption key alone. ``on_stored`` is called in the event loop, after the
+    commit, once per stored notification.
+    """
+
+    def __init__(
+        self,
+        database: str | Path,
+        *,
+        keys: KeyStore | None = None,
+        verify_tag: bool = True,
+        on_stored: Callable[[Stored], None] | None = None,
+        queue_size: int = 10_000,
+        batch_size: int = 1000,
+        max_apdu_size: int = 65_535,
+    ) -> None:
+        self.store = PushStore(database)
+        self.keys = keys
+        self.verify_tag = verify_tag
+        self.on_stored = on_stored
+        self.batch_size = batch_size
+        self.max_apdu_size = max_apdu_size
+        self.queue: asyncio.Queue[_Item | object] = asyncio.Queue(queue_size)
+        self.stored = 0
+        self.duplicates = 0
+        self.errors = 0
+        self._servers: list[asyncio.AbstractServer] = []
+        self._transports: list[asyncio.BaseTransport] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._worker: asyncio.Task[None] | None = None
+        self._gbt: dict[str, list[bytes]] = {}
+
+    # --- listening ------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._worker is None:
+            self._worker = asyncio.get_running_loop().create_task(self._work())
+
+    async def serve_tcp(
+        self, host: str = "0.0.0.0", port: int = 4059, *, framing: str = "wrapper"
+    ) -> int:
+        """Accept pushes over TCP (``framing``: wrapper, hdlc or mbus); the bound port."""
+        self._start()
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            peer = writer.get_extra_info("peername")
+            source = f"tcp:{peer[0]}:{peer[1]}" if peer else "tcp"
+            try:
+                await self._read_stream(reader, writer.write, source, framing)
+            except (ConnectionError, OSError) as exc:
+                _log.info("%s: %s", source, exc)
+            finally:
+                writer.close()
+                with contextlib.suppress(Exception):
+                    await writer.wait_closed()
+
+        server = await asyncio.start_server(connection, host, port)
+        self._servers.append(server)
+        return int(server.sockets[0].getsockname()[1])
+
+    async def serve_udp(self, host: str = "0.0.0.0", port: int = 4059) -> int:
+        """Accept pushes as wrapper datagrams (or bare APDUs) over UDP; the bound port."""
+        self._start()
+        listener = self
+
+        class _Protocol(asyncio.DatagramProtocol):
+            transport: asyncio.DatagramTransport | None = None
+
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                self.transport = transport  # type: ignore[assignment]
+
+            def datagram_received(self, data: bytes, addr: Any) -> None:
+                source = f"udp:{addr[0]}:{addr[1]}"
+                now = time.time()
+                try:
+                    apdu = decode_datagram(data).apdu
+                except DlmsError:
+                    apdu = data  # a bare APDU
+
+                def reply(answer: bytes, addr: Any = addr) -> None:
+                    if self.transport is not None:
+                        self.transport.sendto(answer, addr)
+
+                item = _Item(now, source, data, apdu, reply)
+                try:
+                    listener.queue.put_nowait(item)
+                except asyncio.QueueFull:
+                    # UDP has no backpressure: wait in a task rather than drop
+                    task = asyncio.get_running_loop().create_task(listener.queue.put(item))
+                    listener._tasks.add(task)
+                    task.add_done_callback(listener._tasks.discard)
+
+        transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+            _Protocol, local_addr=(host, port)
+        )
+        self._transports.append(transport)
+        return int(transport.get_extra_info("sockname")[1])
+
+    async def serve_serial(
+        self,
+        path: str,
+        *,
+        baud: int = 9600,
+        parity: str = "N",
+        bytesize: int = 8,
+        stopbits: int = 1,
+        framing: str = "hdlc",
+    ) -> None:
+        """Read pushes from a serial port (a customer port: HDLC or M-Bus framed)."""
+        self._start()
+        line = SerialTransport(path, baud=baud, parity=parity, bytesize=bytesize, stopbits=stopbits)
+        await line.open()
+
+        async def read() -> None:
+            class _Reader:
+                async def read(self, size: int) -> bytes:
+                    while True:
+                        data = await line.read(1.0)
+                        if data is not None:
+                            return data
+
+            def write(data: bytes) -> None:
+                task = asyncio.get_running_loop().create_task(line.write(data))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+            try:
+                await self._read_stream(_Reader(), write, f"serial:{path}", framing)  # type: ignore[arg-type]
+            finally:
+                await line.close()
+
+        task = asyncio.get_running_loop().create_task(read())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_stream(
+        self,
+        reader: asyncio.StreamReader,
+        write: Callable[[bytes], None],
+        source: str,
+        framing: str,
+    ) -> None:
+        if framing not in ("wrapper", "hdlc", "mbus"):
+            raise ValueError(f"framing must be wrapper, hdlc or mbus, not {framing!r}")
+        stream = WrapperStream(max_apdu_size=self.max_apdu_size) if framing == "wrapper" else None
+        splitter = FrameSplitter() if framing == "hdlc" else None
+        reassembler = Reassembler(self.max_apdu_size)
+        mbus = MbusStream(self.max_apdu_size) if framing == "mbus" else None
+        while True:
+            data = await reader.read(65536)
+            if not data:
+                return
+            now = time.time()
+            if stream is not None:
+                stream.receive_data(data)
+                while not isinstance(event := stream.next_event(), NeedData):
+                    if not isinstance(event, WrapperPduReceived):
+                        await self._error(now, source, data, f"wrapper: {event.reason}")
+                        return  # the stream cannot be resynchronised
+                    pdu = event.pdu
+
+                    def reply(answer: bytes, pdu: WrapperPdu = pdu) -> None:
+                        write(
+                            WrapperPdu(
+                                source=pdu.destination, destination=pdu.source, apdu=answer
+                            ).encode()
+                        )
+
+                    await self.queue.put(_Item(now, source, pdu.encode(), pdu.apdu, reply))
+            elif splitter is not None:
+                splitter.receive_data(data)
+                while not isinstance(frame := splitter.next_event(), NeedData):
+                    if not isinstance(frame, FrameReceived):
+                        await self._error(now, source, frame.raw, f"HDLC: {frame.reason}")
+                        continue
+                    try:
+                        apdu = reassembler.feed(frame.frame.information, frame.frame.segmented)
+                    except DlmsError as exc:
+                        await self._error(now, source, frame.raw, f"HDLC: {exc}")
+                        continue
+                    if apdu is None:
+                        continue
+                    if apdu[:3] in _LLC:
+                        apdu = apdu[3:]
+                    await self.queue.put(_Item(now, source, frame.raw, apdu, None))
+            elif mbus is not None:
+                mbus.receive_data(data)
+                while not isinstance(part := mbus.next_event(), NeedData):
+                    if isinstance(part, MbusApduReceived):
+                        await self.queue.put(_Item(now, source, part.apdu, part.apdu, None))
+                    else:
+                        await self._error(now, source, data, f"M-Bus: {part}")
+
+    async def _error(self, now: float, source: str, raw: bytes, reason: str) -> None:
+        item = _Item(now, source, raw, b"")
+        item.record = PushRecord(
+            received_at=now, source=source, raw=raw, kind="error", error=reason
+        )
+        item.line = {"received_at": now, "source": source, "kind": "error", "error": reason}
+        await self.queue.put(item)
+
+    # --- the worker -----------------------------------------------------------------------
+
+    def _interpret(self, item: _Item) -> None:
+        """Decrypt and decode one push into its record and JSON line (never raises)."""
+        if item.record is not None:
+            return
+        title: bytes | None = None
+        counter: int | None = None
+        line: dict[str, Any] = {"received_at": item.received_at, "source": item.source}
+        try:
+            apdu = decode_apdu(item.apdu)
+            if isinstance(apdu, GeneralBlockTransfer):
+                joined = self._join_gbt(item.source, apdu)
+                if joined is None:
+                    item.record = None
+                    item.line = {}
+                    return
+                apdu = decode_apdu(joined)
+            if isinstance(apdu, GeneralGloCiphering):
+                title = bytes(apdu.system_title)
+                counter = apdu.invocation_counter
+                line["system_title"] = title.hex().upper()
+                line["invocation_counter"] = counter
+                if self.keys is None:
+                    raise DlmsError("a ciphered push, and no keys")
+                plain = decrypt_push(apdu, self.keys.find(title), verify_tag=self.verify_tag)
+                apdu = decode_apdu(plain)
+            if isinstance(apdu, DataNotification):
+                kind = "data-notification"
+                line["invoke_id"] = apdu.long_invoke_id_and_priority.invoke_id
+                if apdu.date_time is not None:
+                    line["date_time"] = render(_date_time(apdu.date_time))
+                body = apdu.notification_body
+                line["values"] = render(body)
+                pairs = _obis_pairs(body)
+                if pairs is not None:
+                    line["obis"] = pairs
+                if apdu.long_invoke_id_and_priority.confirmed:
+                    item.confirm = DataNotificationConfirm(
+                        long_invoke_id_and_priority=apdu.long_invoke_id_and_priority
+                    ).to_bytes()
+            elif isinstance(apdu, EventNotificationRequest):
+                kind = "event-notification"
+                descriptor = apdu.cosem_attribute_descriptor
+                line["object"] = (
+                    f"{descriptor.instance_id}/{descriptor.class_id}/{descriptor.attribute_id}"
+                )
+                line["values"] = render(apdu.attribute_value)
+            else:
+                raise DlmsError(f"not a notification: {apdu.NAME}")
+            error = None
+        except (DlmsError, ValueError, KeyError) as exc:
+            kind = "error"
+            error = str(exc)
+            line["error"] = error
+        line["kind"] = kind
+        values = None
+        if kind != "error":
+            values = json.dumps(
+                {k: line[k] for k in ("values", "obis", "date_time", "object") if k in line},
+                separators=(",", ":"),
+            )
+        item.record = PushRecord(
+            received_at=item.received_at,
+            source=item.source,
+            raw=item.raw,
+            kind=kind,
+            values=values,
+            system_title=title,
+            invocation_counter=counter,
+            error=error,
+        )
+        item.line = line
+
+    def _join_gbt(self, source: str, block: GeneralBlockTransfer) -> bytes | None:
+        parts = self._gbt.setdefault(source, [])
+        parts.append(bytes(block.block_data))
+        if not block.last_block:
+            return None
+        del self._gbt[source]
+        return b"".join(parts)
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            first = await self.queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            while len(batch) < self.batch_size and not self.queue.empty():
+                nxt = self.queue.get_nowait()
+                if nxt is _STOP:
+                    await self._commit(loop, batch)  # type: ignore[arg-type]
+                    return
+                batch.append(nxt)
+            await self._commit(loop, batch)  # type: ignore[arg-type]
+
+    async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Item]) -> None:
+        for item in batch:
+            self._interpret(item)
+        items = [i for i in batch if i.record is not None]
+        if not items:
+            return
+        records = [i.record for i in items if i.record is not None]
+        ids = await loop.run_in_executor(None, self.store.add_batch, records)
+        for item, row_id in zip(items, ids, strict=True):
+            if row_id is None:
+                self.duplicates += 1
+                continue
+            if item.record is not None and item.record.kind == "error":
+                self.errors += 1
+            self.stored += 1
+            item.line["id"] = row_id
+            if self.on_stored is not None:
+                self.on_stored(Stored(row_id, item.line))
+            if item.confirm is not None and item.reply is not None:
+                item.reply(item.confirm)  # confirmed after the commit
+
+    async def close(self) -> None:
+        """Stop listening, store what is queued, close the database."""
+        for server in self._servers:
+            server.close()
+        for transport in self._transports:
+            transport.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._worker is not None:
+            await self.queue.put(_STOP)
+            await self._worker
+            self._worker = None
+        self.store.close()
+
+
+def _date_time(raw: axdr.OctetString) -> axdr.Value:
+    if len(raw) == 12:
+        try:
+            return CosemDateTime.from_bytes(bytes(raw))
+        except DlmsError:
+            return raw
+    return raw

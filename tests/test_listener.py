@@ -1,0 +1,287 @@
+"""The push listener on real loopback sockets with a real SQLite file: plaintext and
+ciphered pushes, duplicates stored once, errors stored and survived, confirmations after
+the commit, 100,000 pushes from concurrent meters each stored exactly once, and a
+SIGKILL mid-burst that loses no printed line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from dlmskit import axdr
+from dlmskit.apdu import decode
+from dlmskit.apdu.common import LongInvokeIdAndPriority
+from dlmskit.apdu.notification import DataNotification, DataNotificationConfirm
+from dlmskit.link.hdlc import FrameKind, HdlcAddress, HdlcFrame
+from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream
+from dlmskit.listener import PushListener, Stored
+from dlmskit.security.ciphering import Envelope, protect
+from dlmskit.security.keys import KeyStore, SecurityKeys
+
+EK = bytes(range(16))
+AK = bytes(range(0xD0, 0xE0))
+
+
+def title(meter: int) -> bytes:
+    return b"DLK" + meter.to_bytes(5, "big")
+
+
+def notification(n: int, *, confirmed: bool = False) -> bytes:
+    body = axdr.Structure(
+        (
+            axdr.OctetString(bytes.fromhex("0100010800FF")),
+            axdr.DoubleLongUnsigned(1000 + n),
+            axdr.OctetString(bytes.fromhex("0100020800FF")),
+            axdr.DoubleLongUnsigned(n),
+        )
+    )
+    return DataNotification(
+        long_invoke_id_and_priority=LongInvokeIdAndPriority.of(n & 0xFFFFFF, confirmed=confirmed),
+        date_time=None,
+        notification_body=body,
+    ).to_bytes()
+
+
+def ciphered(meter: int, counter: int, *, confirmed: bool = False) -> bytes:
+    return protect(
+        notification(counter, confirmed=confirmed),
+        envelope=Envelope.GENERAL_GLO,
+        security_control=0x30,
+        system_title=title(meter),
+        invocation_counter=counter,
+        encryption_key=EK,
+        authentication_key=AK,
+    ).to_bytes()
+
+
+def framed(apdu: bytes) -> bytes:
+    return WrapperPdu(source=1, destination=1, apdu=apdu).encode()
+
+
+def keystore() -> KeyStore:
+    return KeyStore(
+        default=SecurityKeys(system_title=b"LISTENER", global_unicast_key=EK, authentication_key=AK)
+    )
+
+
+class Running:
+    """A listener in a background event loop."""
+
+    def __init__(self, db: Path, **options: Any) -> None:
+        self.lines: list[Stored] = []
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.listener: PushListener | None = None
+        self.db = db
+        self.options = options
+
+    def start(self, framing: str = "wrapper") -> int:
+        async def boot() -> int:
+            self.listener = PushListener(self.db, on_stored=self.lines.append, **self.options)
+            return await self.listener.serve_tcp("127.0.0.1", 0, framing=framing)
+
+        return asyncio.run_coroutine_threadsafe(boot(), self.loop).result(10)
+
+    def udp(self) -> int:
+        assert self.listener is not None
+        listener = self.listener
+        return asyncio.run_coroutine_threadsafe(
+            listener.serve_udp("127.0.0.1", 0), self.loop
+        ).result(10)
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> None:
+        deadline = time.time() + timeout
+        while len(self.lines) < count and time.time() < deadline:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        assert self.listener is not None
+        asyncio.run_coroutine_threadsafe(self.listener.close(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+def rows(db: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as connection:
+        return list(
+            connection.execute(
+                'SELECT system_title, invocation_counter, kind, "values", error '
+                "FROM notifications ORDER BY id"
+            )
+        )
+
+
+def test_plaintext_ciphered_duplicates_and_errors(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start()
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.sendall(framed(notification(7)))
+        meter.sendall(framed(ciphered(1, 41)))
+        meter.sendall(framed(ciphered(1, 41)))  # the same push again: stored once
+        meter.sendall(framed(ciphered(2, 41)))  # another meter, same counter: stored
+        meter.sendall(framed(b"\xdb\x08" + title(3) + b"\x05\x30\x00"))  # cut envelope
+        meter.sendall(framed(notification(7)))  # plaintext: stored as received
+        run.wait_for(5)
+    run.stop()
+    stored = rows(db)
+    assert [r[2] for r in stored] == [
+        "data-notification",
+        "data-notification",
+        "data-notification",
+        "error",
+        "data-notification",
+    ]
+    assert stored[1][:2] == (title(1), 41) and stored[2][:2] == (title(2), 41)
+    assert json.loads(stored[1][3])["obis"] == {"1.0.1.8.0.255": 1041, "1.0.2.8.0.255": 41}
+    assert stored[3][4]  # the reason is stored
+    assert [line.line["kind"] for line in run.lines] == [r[2] for r in stored]
+    assert run.listener is not None and run.listener.duplicates == 1
+
+
+def test_wrong_key_is_an_error_row_and_the_listener_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    wrong = KeyStore(
+        default=SecurityKeys(
+            system_title=b"LISTENER", global_unicast_key=EK, authentication_key=bytes(16)
+        )
+    )
+    run = Running(db, keys=wrong)
+    port = run.start()
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.sendall(framed(ciphered(1, 1)) + framed(notification(2)))
+        run.wait_for(2)
+    run.stop()
+    kinds = [r[2] for r in rows(db)]
+    assert kinds == ["error", "data-notification"]
+
+
+def test_confirmed_push_is_confirmed_after_the_commit(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as meter:
+        meter.sendall(framed(ciphered(4, 9, confirmed=True)))
+        stream = WrapperStream()
+        stream.receive_data(meter.recv(1024))
+        event = stream.next_event()
+        assert isinstance(event, WrapperPduReceived)
+        assert len(rows(db)) == 1  # the row was committed before the confirmation
+    confirm = decode(event.pdu.apdu)
+    assert isinstance(confirm, DataNotificationConfirm)
+    assert confirm.long_invoke_id_and_priority.invoke_id == 9
+    run.stop()
+
+
+def test_hdlc_framed_and_udp_pushes(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start(framing="hdlc")
+    udp = run.udp()
+    frame = HdlcFrame(
+        destination=HdlcAddress.client(0x10),
+        source=HdlcAddress.server(1, 17),
+        kind=FrameKind.UI,
+        poll_final=False,
+        send_sequence=None,
+        receive_sequence=None,
+        information=b"\xe6\xe7\x00" + ciphered(5, 77),
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.sendall(b"\x00garbage" + frame)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagrams:
+            datagrams.sendto(framed(ciphered(6, 78)), ("127.0.0.1", udp))
+            run.wait_for(3)
+    run.stop()
+    stored = rows(db)
+    good = [(r[0], r[1]) for r in stored if r[2] == "data-notification"]
+    assert sorted(good) == [(title(5), 77), (title(6), 78)]
+    assert any(r[2] == "error" for r in stored)  # the garbage, reported
+
+
+def test_hundred_thousand_pushes_from_concurrent_meters(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start()
+    meters, per_meter = 8, 12_500
+    frames = {m: [framed(ciphered(m, c)) for c in range(per_meter)] for m in range(meters)}
+
+    def send(meter: int) -> None:
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            data = frames[meter]
+            for i in range(0, per_meter, 500):
+                s.sendall(b"".join(data[i : i + 500]))
+
+    threads = [threading.Thread(target=send, args=(m,)) for m in range(meters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    run.wait_for(meters * per_meter, timeout=180)
+    run.stop()
+    with sqlite3.connect(db) as connection:
+        count, distinct = connection.execute(
+            "SELECT count(*), count(DISTINCT system_title || invocation_counter) "
+            "FROM notifications WHERE kind = 'data-notification'"
+        ).fetchone()
+        per = dict(
+            connection.execute(
+                "SELECT system_title, count(*) FROM notifications GROUP BY system_title"
+            ).fetchall()
+        )
+    assert count == distinct == meters * per_meter
+    assert all(per[title(m)] == per_meter for m in range(meters))
+
+
+def test_sigkill_mid_burst_loses_no_printed_line(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dlmskit.cli", "listen", "tcp://127.0.0.1:0", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DLMSKIT_EK": EK.hex(), "DLMSKIT_AK": AK.hex()},
+    )
+    assert process.stderr is not None and process.stdout is not None
+    line = process.stderr.readline()
+    assert line.startswith("listening tcp"), line
+    port = int(line.rsplit(":", 1)[1])
+    stop = threading.Event()
+
+    def burst() -> None:
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            counter = 0
+            while not stop.is_set():
+                try:
+                    s.sendall(b"".join(framed(ciphered(9, counter + i)) for i in range(50)))
+                except OSError:
+                    return
+                counter += 50
+
+    sender = threading.Thread(target=burst, daemon=True)
+    sender.start()
+    printed = []
+    for _ in range(3000):
+        printed.append(json.loads(process.stdout.readline()))
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    stop.set()
+    sender.join(5)
+    # what was printed before the kill (and possibly read after it) is in the database
+    printed += [json.loads(rest) for rest in process.stdout.read().splitlines() if rest]
+    with sqlite3.connect(db) as connection:
+        stored = {c for (c,) in connection.execute("SELECT invocation_counter FROM notifications")}
+    assert len(printed) >= 3000
+    assert {p["invocation_counter"] for p in printed} <= stored
