@@ -141,9 +141,23 @@ def _mechanism(value: int | str | MechanismId) -> MechanismId:
     return MechanismId(value)
 
 
+_HINTS = {
+    "object-undefined": "no such object for this client (check the OBIS code, the class "
+    "and the client's rights)",
+    "read-write-denied": "this client may not access it (check the client address)",
+    "type-unmatched": "the value's type is wrong for this attribute",
+    "object-unavailable": "the meter cannot give it now (or no such attribute)",
+    "object-class-inconsistent": "the object has another interface class",
+}
+
+
 def _describe(result: object) -> str:
     name = getattr(result, "name", None)
-    return name.lower().replace("_", "-") if isinstance(name, str) else repr(result)
+    if not isinstance(name, str):
+        return repr(result)
+    text = name.lower().replace("_", "-")
+    hint = _HINTS.get(text)
+    return f"{text}: {hint}" if hint else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,30 @@ _log: Final = logging.getLogger("dlmskit.frames")
 StackEvent = ClientEvent | LinkEvent
 
 
+def redacted_hex(apdu: bytes) -> str:
+    """The APDU as hex for the frame log, with an AARQ's calling-authentication-value (an
+    LLS password travels in clear) masked as ``**``."""
+    text = apdu.hex(" ")
+    if apdu[:1] != b"\x60":
+        return text
+    try:
+        value = decode_apdu(apdu)
+    except DecodeError:
+        return text
+    secret = getattr(getattr(value, "calling_authentication_value", None), "value", None)
+    if not secret:
+        return text
+    raw = secret.encode("latin-1") if isinstance(secret, str) else bytes(secret)
+    start = apdu.find(raw)
+    if start < 0:
+        return text
+    masked = bytearray(apdu)
+    octets = [f"{b:02x}" for b in masked]
+    for i in range(start, start + len(raw)):
+        octets[i] = "**"
+    return " ".join(octets)
+
+
 def summary(apdu: bytes) -> str:
     """A one-line description of an APDU for the frame log; the AARQ authentication
     value (an LLS password travels in clear) is redacted by the APDU's own repr."""
@@ -129,7 +153,7 @@ class ClientStack:
         for apdu in self.session.data_to_send():
             sent += 1
             if _log.isEnabledFor(logging.DEBUG):
-                _log.debug("C→S %s | %s", apdu.hex(" "), summary(apdu))
+                _log.debug("C→S %s | %s", redacted_hex(apdu), summary(apdu))
             if self.link is not None:
                 self.link.send_apdu(apdu, now)
             elif self._stream is not None:
