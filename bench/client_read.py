@@ -12,12 +12,24 @@ gurux-dlms: ``GXDLMSClient`` driven over a blocking socket (tests/interop/_gurux
 SNRM/UA over HDLC, AARQ/AARE, read of the capture objects, ``readRowsByEntry``,
 ``updateValue``, release.
 
+``concurrent-1000``
+    1,000 meters (``dlmskit simulate --meters 1000``: logical devices 1..1000 behind one
+    port) read at once from one process, one TCP connection each: connect, associate (the
+    public client 16), 5 GETs (logical device name, invocation counter, clock, energy
+    register value and scaler-unit), release, disconnect. One timed call is the whole
+    batch; the notes give sessions per second, the client's CPU time per session and the
+    peak Python memory of the batch (tracemalloc, one run before timing). No peer: the
+    gurux-dlms client is blocking (a thread per meter would measure threads).
+
 Target (issue 9): ≥ 5× faster than gurux-dlms doing the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import time
+import tracemalloc
 from typing import Any
 
 from bench._core import SUBJECT, Case, Impl, Prepared, Target, VerificationError
@@ -26,14 +38,83 @@ from bench._sim import SimulatorProcess
 PROFILE = "1.0.99.1.0.255"
 ROWS = 1000
 PASSWORD = b"12345678"  # the default model's reader association (client 3, LLS)
-_SIMS: dict[bool, SimulatorProcess] = {}
+METERS = 1000
+_SIMS: dict[str, SimulatorProcess] = {}
 
 
 def _sim(hdlc: bool) -> SimulatorProcess:
     """One server process per framing, shared by every client of the case."""
-    if hdlc not in _SIMS:
-        _SIMS[hdlc] = SimulatorProcess("--hdlc") if hdlc else SimulatorProcess()
-    return _SIMS[hdlc]
+    key = "hdlc" if hdlc else "wrapper"
+    if key not in _SIMS:
+        _SIMS[key] = SimulatorProcess("--hdlc") if hdlc else SimulatorProcess()
+    return _SIMS[key]
+
+
+def _fleet() -> SimulatorProcess:
+    """1,000 meters behind one port, room for every connection at once."""
+    if "fleet" not in _SIMS:
+        _SIMS["fleet"] = SimulatorProcess(
+            "--meters", str(METERS), "--max-connections", str(2 * METERS)
+        )
+    return _SIMS["fleet"]
+
+
+@atexit.register
+def _stop_servers() -> None:
+    for sim in _SIMS.values():
+        sim.stop()
+
+
+# (OBIS, attribute, class id) read by each session of concurrent-1000.
+_FIVE = (
+    ("0.0.42.0.0.255", 2, 1),
+    ("0.0.43.1.0.255", 2, 1),
+    ("0.0.1.0.0.255", 2, 8),
+    ("1.0.1.8.0.255", 2, 3),
+    ("1.0.1.8.0.255", 3, 3),
+)
+
+
+def _concurrent() -> Prepared:
+    from dlmskit.client import AsyncClient
+
+    url = f"tcp://127.0.0.1:{_fleet().ports['tcp']}"
+
+    async def session(logical: int) -> list[object]:
+        async with AsyncClient(url, client_address=16, server_address=logical) as meter:
+            return [await meter.get(obis, attr, class_id=cid) for obis, attr, cid in _FIVE]
+
+    async def batch() -> list[list[object]]:
+        return await asyncio.gather(*(session(n) for n in range(1, METERS + 1)))
+
+    def run() -> list[list[object]]:
+        return asyncio.run(batch())
+
+    run()  # warm-up: imports, the server's first answers
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    tracemalloc.start()  # a separate run: tracing slows everything down several times
+    run()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    notes = (
+        f"one untimed batch: {METERS / wall:.0f} sessions/s, client CPU "
+        f"{cpu / METERS * 1e3:.2f} ms per session ({cpu / wall:.0%} of the wall time: "
+        "the simulator, one process, is the bottleneck)",
+        f"peak Python memory of a batch (tracemalloc): {peak / 2**20:.1f} MiB "
+        f"({peak / METERS / 1024:.1f} KiB per session)",
+    )
+    return Prepared(run, notes)
+
+
+def _verify_fleet(value: object) -> str:
+    if not isinstance(value, list) or len(value) != METERS:
+        raise VerificationError(f"expected {METERS} sessions")
+    names = {bytes(reads[0]) for reads in value}  # type: ignore[index]
+    if len(names) != METERS or any(len(reads) != len(_FIVE) for reads in value):  # type: ignore[arg-type]
+        raise VerificationError("not every meter answered its 5 GETs")
+    return f"{METERS} sessions x 5 GETs, {len(names)} distinct meters"
 
 
 def _dlmskit(hdlc: bool) -> Prepared:
@@ -91,6 +172,16 @@ def case() -> Case:
         impls.append(
             Impl(op, "gurux-dlms", "GXDLMSClient over a socket", lambda h=hdlc: _gurux(h), _verify)
         )
+    impls.append(
+        Impl(
+            "concurrent-1000",
+            SUBJECT,
+            "AsyncClient x 1,000 (asyncio.gather)",
+            _concurrent,
+            _verify_fleet,
+            role="subject",
+        )
+    )
     return Case(
         name="client-read",
         title="associate, read 1,000 profile rows, release: over loopback TCP",
@@ -102,5 +193,6 @@ def case() -> Case:
         notes=(
             "both clients read the same server: dlmskit simulate in its own process",
             "issue 9 quoted gurux-dlms at 96 ms (wrapper) and 130 ms (HDLC) in-process",
+            "concurrent-1000: sessions/s = 1,000 / the median",
         ),
     )
