@@ -28,4 +28,5 @@ CASES: dict[str, Callable[[], Case]] = {
     "security-push": security_push.case,
     "cosem-profile": cosem_profile.case,
     "client-read": client_read.case,
+    "decode-dump": lambda: __import__("bench.decode_dump", fromlist=["case"]).case(),
 }
