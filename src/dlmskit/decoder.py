@@ -48,6 +48,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from dlmskit import axdr, p1
@@ -834,7 +835,7 @@ def _walk(items: tuple[axdr.Value, ...], out: list[DecodedValue], depth: int = 0
             else:
                 scaler = None
             assert isinstance(item, axdr.OctetString)
-            out.append(_entry(Obis.from_bytes(item), value, scaler))
+            out.append(_entry(bytes(item), value, scaler))
         elif isinstance(item, axdr.Structure | axdr.Array) and depth < 8:
             _walk(tuple(item), out, depth + 1)
             index += 1
@@ -845,13 +846,21 @@ def _walk(items: tuple[axdr.Value, ...], out: list[DecodedValue], depth: int = 0
             index += 1
 
 
-def _entry(code: Obis, value: axdr.Value, scaler: ScalerUnit | None) -> DecodedValue:
+@lru_cache(maxsize=4096)
+def _named(code: bytes | Obis) -> tuple[Obis, str]:
+    """The OBIS code of 6 octets and its name (cached: a dump repeats the same codes)."""
+    obis = code if isinstance(code, Obis) else Obis.from_bytes(code)
+    return obis, obis_name(obis)
+
+
+def _entry(raw_code: bytes | Obis, value: axdr.Value, scaler: ScalerUnit | None) -> DecodedValue:
+    code, name = _named(raw_code)
     if scaler is not None:
         assert isinstance(value, int)
         scaled: Any = scaler.apply(int(value))
         symbol = scaler.unit.symbol
-        return DecodedValue(code, scaled, symbol or None, obis_name(code), value)
-    return DecodedValue(code, _plain(value), None, obis_name(code), value)
+        return DecodedValue(code, scaled, symbol or None, name, value)
+    return DecodedValue(code, _plain(value), None, name, value)
 
 
 def _datetime_text(data: bytes) -> str | None:
@@ -929,7 +938,7 @@ def _lenient_items(reader: Reader, out: list[DecodedValue], count: int, depth: i
                 raise reader.error("long element count in the lenient layout", start + 1)
             if tag == 0x02 and length == 2 and _untagged_descriptor(reader):
                 reader.u16("class-id")
-                code = Obis.from_bytes(reader.bytes(6, "OBIS code"))
+                code = reader.bytes(6, "OBIS code")
                 reader.u8("attribute")
                 value = axdr.read_data(reader)
                 out.append(_entry(code, value, None))
