@@ -7,15 +7,23 @@ frame, the decoded ``values`` (JSON) and an ``error`` text for frames that could
 decoded. A ciphered push is identified by (system title, invocation counter): it is
 stored once, however often it arrives (``UNIQUE`` + ``INSERT OR IGNORE``); plaintext
 pushes carry no such identity and are stored as received (NULLs are never equal in a
-UNIQUE index).
+UNIQUE index). The rule leaves out error rows (a partial index): a frame that failed its tag
+check keeps the title and counter it claimed, for the record, but cannot stand in for the
+genuine push with that counter.
 
-Durability: WAL journal with ``synchronous=FULL``, so a committed batch survives a power
-cut or SIGKILL; batches are one transaction each (:meth:`PushStore.add_batch`). No clock
-is read here: times are passed in.
+Durability: WAL journal with ``synchronous=FULL``. Why FULL and not NORMAL: in WAL mode
+NORMAL survives a crash of the process (SIGKILL) but may lose the last transactions on a
+power cut, because the WAL is only synced at checkpoints; the listener prints a line (and
+confirms a confirmed push to the meter) as the promise that the notification is stored, and
+the meter will not send it again, so a commit must be on disk when it returns. FULL costs one
+fsync of the WAL per commit; batches (:meth:`PushStore.add_batch`, one transaction each, up
+to a thousand rows) spread it. A store from an earlier crash reopens as it was committed
+(SQLite replays the WAL on open). No clock is read here: times are passed in.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +32,7 @@ from typing import Final
 
 from dlmskit.errors import DlmsError
 
-__all__ = ["PushRecord", "PushStore", "PushStoreError"]
+__all__ = ["KINDS", "PushRecord", "PushStore", "PushStoreError"]
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS notifications (
@@ -38,9 +46,24 @@ CREATE TABLE IF NOT EXISTS notifications (
     "values" TEXT,
     error TEXT
 );
-CREATE UNIQUE INDEX IF NOT EXISTS notifications_identity
-    ON notifications (system_title, invocation_counter);
 """
+_INDEX: Final = """
+CREATE UNIQUE INDEX IF NOT EXISTS notifications_pushed_once
+    ON notifications (system_title, invocation_counter) WHERE kind != 'error';
+"""
+_COLUMNS: Final = (
+    "id",
+    "received_at",
+    "source",
+    "system_title",
+    "invocation_counter",
+    "kind",
+    "raw",
+    "values",
+    "error",
+)
+#: Kinds of rows the listener writes.
+KINDS: Final = frozenset({"data-notification", "event-notification", "p1-telegram", "error"})
 _INSERT: Final = (
     "INSERT OR IGNORE INTO notifications (received_at, source, system_title, "
     'invocation_counter, kind, raw, "values", error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
@@ -64,6 +87,14 @@ class PushRecord:
     invocation_counter: int | None = None
     error: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {sorted(KINDS)}, not {self.kind!r}")
+        if (self.system_title is None) != (self.invocation_counter is None):
+            raise ValueError("system_title and invocation_counter go together (ciphered pushes)")
+        if self.invocation_counter is not None and not 0 <= self.invocation_counter <= 0xFFFFFFFF:
+            raise ValueError(f"invocation_counter {self.invocation_counter} is not a uint32")
+
 
 class PushStore:
     """The SQLite file at ``path`` (created when missing). One writer at a time; the
@@ -73,11 +104,25 @@ class PushStore:
         self.path = Path(path)
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA busy_timeout=10000")  # a reader may hold a lock briefly
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            columns = tuple(r[1] for r in self._db.execute("PRAGMA table_info(notifications)"))
+            if columns == _COLUMNS:
+                self._db.executescript(_INDEX)
         except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(Exception):
+                self._db.close()
             raise PushStoreError(f"{self.path}: not a usable push database ({exc})") from None
+        except OSError as exc:  # pragma: no cover - sqlite3 reports these as DatabaseError
+            raise PushStoreError(f"{self.path}: {exc.strerror or exc}") from None
+        if columns != _COLUMNS:
+            self._db.close()
+            raise PushStoreError(
+                f"{self.path}: its notifications table is not a dlmskit push store's "
+                f"(columns {', '.join(columns)})"
+            )
 
     def __repr__(self) -> str:
         return f"PushStore({str(self.path)!r})"
@@ -111,6 +156,7 @@ class PushStore:
         return ids
 
     def count(self) -> int:
+        """The number of rows."""
         return int(self._db.execute("SELECT count(*) FROM notifications").fetchone()[0])
 
     def rows(self) -> list[tuple[object, ...]]:
@@ -119,4 +165,11 @@ class PushStore:
         return list(self._db.execute("SELECT * FROM notifications ORDER BY id"))
 
     def close(self) -> None:
+        """Close the database (idempotent)."""
         self._db.close()
+
+    def __enter__(self) -> PushStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
