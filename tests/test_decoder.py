@@ -364,7 +364,7 @@ def test_binary_input_and_other_transports() -> None:
     assert isinstance(results[1], DecodedFrame) and results[1].frames == -(-len(apdu) // 100)
     first = results[0]
     assert isinstance(first, DecodedFrame)
-    assert first.by_obis() == results[1].by_obis()  # type: ignore[union-attr]
+    assert first.by_obis() == results[1].by_obis()
     # an M-Bus frame with a bad checksum, then the incomplete APDU it leaves behind
     frames = [f.encode() for f in segment_apdu(apdu, 100, c=0x53, a=0xFF, stsap=1, dtsap=0x67)]
     bad = bytearray(frames[1])
@@ -407,12 +407,14 @@ def test_luxembourg_dsmr_telegram_inside_general_glo_ciphering() -> None:
 )
 def test_hdlc_segmented_push_round_trip(body: list[int], split: int) -> None:
     # any Data-Notification cut into HDLC UI segments comes back whole, with its values
+    items: list[axdr.Value] = [
+        axdr.OctetString(bytes([1, 0, 1, 8, 0, 255])),
+        axdr.DoubleLongUnsigned(body[0]),
+    ]
+    items += [axdr.DoubleLongUnsigned(v) for v in body[1:]]
     note = DataNotification(
         long_invoke_id_and_priority=LongInvokeIdAndPriority(0x40000001),
-        notification_body=axdr.Structure(
-            [axdr.OctetString(bytes([1, 0, 1, 8, 0, 255])), axdr.DoubleLongUnsigned(body[0])]
-            + [axdr.DoubleLongUnsigned(v) for v in body[1:]]
-        ),
+        notification_body=axdr.Structure(items),
     )
     data = b"\xe6\xe7\x00" + note.to_bytes()
     parts = [data[i : i + split] for i in range(0, len(data), split)]
@@ -440,3 +442,58 @@ def test_bad_arguments() -> None:
         decode_dump(12)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="16 or 32 bytes"):
         push_keys(bytes(5))
+
+
+_FRAGMENTS = [
+    bytes.fromhex(record("PUSH-10")["raw"]),
+    bytes.fromhex(record("PUSH-05")["raw"]),
+    bytes.fromhex(record("PUSH-02")["raw"]),
+    bytes.fromhex(record("PUSH-15")["raw"]),
+    bytes.fromhex("0001000100100012C401C100090C07D20C04030A"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.binary(max_size=40),
+            st.sampled_from(_FRAGMENTS),
+            st.tuples(st.sampled_from(_FRAGMENTS), st.integers(0, 400), st.integers(0, 255)),
+        ),
+        max_size=6,
+    ),
+    as_text=st.booleans(),
+    lenient=st.booleans(),
+)
+def test_any_input_gives_results_never_an_exception(
+    pieces: list[bytes | tuple[bytes, int, int]], as_text: bool, lenient: bool
+) -> None:
+    # garbage, real frames, real frames with one byte changed or cut: never an exception
+    data = b""
+    for piece in pieces:
+        if isinstance(piece, tuple):
+            frame, where, byte = piece
+            changed = bytearray(frame)
+            changed[where % len(frame)] = byte
+            data += bytes(changed[: len(frame) - where % 7])
+        else:
+            data += piece
+    keys = push_keys(bytes.fromhex(record("PUSH-05")["EK"]), bytes.fromhex(record("PUSH-05")["AK"]))
+    source: str | bytes = data.hex() if as_text else data
+    results = decode_dump(source, keys=keys, lenient=lenient)
+    for result in results:
+        assert isinstance(result, DecodedFrame | DecodeFailure)
+        assert 0 <= result.offset <= len(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("0123456789ABCDEFx:/!()*-. \r\n\t[]RXT7E")), max_size=300
+    )
+)
+def test_any_text_gives_results_never_an_exception(text: str) -> None:
+    for result in decode_dump(text):
+        assert isinstance(result, DecodedFrame | DecodeFailure)
+        assert result.offset >= 0
