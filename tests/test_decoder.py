@@ -375,15 +375,17 @@ def test_binary_input_and_other_transports() -> None:
 
 
 def test_luxembourg_dsmr_telegram_inside_general_glo_ciphering() -> None:
-    # TELEGRAM_V5 (ndokter/dsmr_parser test/example_telegrams.py) ciphered with SEC-02 keys
-    sec = record("SEC-02")
-    ek, ak = bytes.fromhex(sec["EK"]), bytes.fromhex(sec["AK"])
+    # As ndokter/dsmr_parser test/test_parse_msn.py builds a Luxembourg Smarty frame: the
+    # telegram in a general-glo-ciphering (SC 0x30, system title "SYSTEMID", IC 10000001,
+    # EK AA..AA) under the fixed Luxmetering authentication key 00112233..EEFF
+    # (Luxmetering E-Meter P1 Specification v1.1.3, 3.2.5); the telegram is TELEGRAM_V5.
+    ek, ak = bytes.fromhex("AA" * 16), bytes.fromhex("00112233445566778899AABBCCDDEEFF")
     envelope = protect(
         TELEGRAM_V5.encode("ascii"),
         envelope=Envelope.GENERAL_GLO,
         security_control=0x30,
-        system_title=bytes.fromhex("5341470005000001"),
-        invocation_counter=7,
+        system_title=b"SYSTEMID",
+        invocation_counter=0x10000001,
         encryption_key=ek,
         authentication_key=ak,
     )

@@ -290,3 +290,17 @@ def test_generated_telegram_round_trip(readings: list[tuple[int, int, str]]) -> 
     assert telegram.crc_ok is True
     assert telegram.values() == {a: Decimal(v) for a, v in lines.items()}
     assert all(line.unit == "kWh" for line in telegram.lines)
+
+
+def test_e350_readout_of_the_mode_e_tests() -> None:
+    # tests/link/test_mode_e.py E350_LINES (Landis+Gyr E350 user manual 5.5.3, Fig. 5.7)
+    # behind its identification /LGZ0ZMF100AC.MXX (same manual), BCC computed there
+    from tests.link.test_mode_e import E350_LINES, block_of
+
+    readout = parse_telegram(b"/LGZ0ZMF100AC.MXX\r\n" + block_of(E350_LINES))
+    assert readout.kind == "iec62056-21"
+    values = readout.values()
+    assert list(values) == [line.split("(")[0] for line in E350_LINES]
+    assert values["1.8.0"] == Decimal("65.3")
+    assert readout.get("1.8.0").unit == "kWh"  # type: ignore[union-attr]
+    assert values["C.1.1"] == "0000000074892473"  # 16 digits: an id, not a number
