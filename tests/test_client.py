@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import socket
 import threading
 import tty
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -326,3 +328,49 @@ def test_bad_connection_strings() -> None:
     spec = parse_url("serial:///dev/ttyUSB0?baud=2400&parity=E&bytesize=8&mode-e")
     assert (spec.baud, spec.parity, spec.bytesize, spec.mode_e) == (2400, "E", 8, True)
     assert parse_url("tcp://meter").port == 4059
+
+
+def _get_requests(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The GET request kinds sent (C→S frame log lines, get-request tag C0 then the
+    choice: 01 normal, 03 with-list; Green Book 9.3.7)."""
+    kinds = {"c0 01": "normal", "c0 02": "next", "c0 03": "with-list"}
+    out = []
+    for record in caplog.records:
+        message = record.getMessage()
+        if record.name == "dlmskit.frames" and message.startswith("C→S c0 0"):
+            out.append(kinds.get(message[4:9], message[4:9]))
+    return out
+
+
+@pytest.mark.parametrize("multiple_references", [True, False])
+def test_profile_batches_its_reads_when_the_meter_allows(
+    sim: SimThread, caplog: pytest.LogCaptureFixture, multiple_references: bool
+) -> None:
+    """capture_objects + capture_period in one with-list GET, the scaler_units of the
+    register columns in another, then the buffer; without multiple references in the
+    negotiated conformance, one normal GET each. Same rows either way."""
+    from dlmskit.apdu.initiate import Conformance
+    from dlmskit.security.mechanisms import MechanismId
+    from dlmskit.session import ClientSettings
+
+    conformance = Conformance(0x00FE1F)  # the default client proposal
+    if not multiple_references:
+        conformance &= ~Conformance.MULTIPLE_REFERENCES
+    settings = ClientSettings(
+        mechanism=MechanismId.LOW, secret=b"12345678", conformance=conformance
+    )
+
+    async def read() -> Any:
+        async with AsyncClient(sim.urls["tcp"], client_address=3, settings=settings) as meter:
+            return await meter.profile(PROFILE, from_entry=1, to_entry=4)
+
+    with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+        table = asyncio.run(read())
+    kinds = _get_requests(caplog)
+    if multiple_references:
+        assert kinds == ["with-list", "with-list", "normal"]
+    else:  # columns, period, the two register scalers, the buffer
+        assert kinds == ["normal"] * 5
+    assert len(table.rows) == 4
+    energy = table.column(2)
+    assert all(isinstance(value, Decimal) for value in energy)  # scaled: the units were read
