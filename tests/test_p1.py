@@ -304,3 +304,94 @@ def test_e350_readout_of_the_mode_e_tests() -> None:
     assert values["1.8.0"] == Decimal("65.3")
     assert readout.get("1.8.0").unit == "kWh"  # type: ignore[union-attr]
     assert values["C.1.1"] == "0000000074892473"  # 16 digits: an id, not a number
+
+
+# --- nielsbasjes/dsmrtoolkit (Apache-2.0), file TestDsmrParser.java, used as facts only ---
+# DSMR_502_SPEC_EXAMPLE is the example telegram of the P1 Companion Standard (DSMR 5.0.2,
+# netbeheernederland.nl) as that project transcribes it; the CRC printed under it (EF2F) does
+# not match its text (the project notes it could not reproduce it; we compute E47C), so it
+# tests the relaxed path. The other two are real meters' telegrams whose CRCs check.
+DSMR_502_SPEC_EXAMPLE = (
+    "/ISk5\\2MT382-1000\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(101209113020W)\r\n"
+    "0-0:96.1.1(4B384547303034303436333935353037)\r\n1-0:1.8.1(123456.789*kWh)\r\n"
+    "1-0:1.8.2(123456.789*kWh)\r\n1-0:2.8.1(123456.789*kWh)\r\n1-0:2.8.2(123456.789*kWh)\r\n"
+    "0-0:96.14.0(0002)\r\n1-0:1.7.0(01.193*kW)\r\n1-0:2.7.0(00.000*kW)\r\n"
+    "0-0:96.7.21(00004)\r\n0-0:96.7.9(00002)\r\n"
+    "1-0:99.97.0(2)(0-0:96.7.19)(101208152415W)(0000000240*s)(101208151004W)(0000000301*s)\r\n"
+    "1-0:32.32.0(00002)\r\n1-0:52.32.0(00001)\r\n1-0:72.32.0(00000)\r\n1-0:32.36.0(00000)\r\n"
+    "1-0:52.36.0(00003)\r\n1-0:72.36.0(00000)\r\n"
+    "0-0:96.13.0(303132333435363738393A3B3C3D3E3F303132333435363738393A3B3C3D3E3F30313233343536373839"
+    "3A3B3C3D3E3F303132333435363738393A3B3C3D3E3F303132333435363738393A3B3C3D3E3F)\r\n"
+    "1-0:32.7.0(220.1*V)\r\n1-0:52.7.0(220.2*V)\r\n1-0:72.7.0(220.3*V)\r\n"
+    "1-0:31.7.0(001*A)\r\n1-0:51.7.0(002*A)\r\n1-0:71.7.0(003*A)\r\n"
+    "1-0:21.7.0(01.111*kW)\r\n1-0:41.7.0(02.222*kW)\r\n1-0:61.7.0(03.333*kW)\r\n"
+    "1-0:22.7.0(04.444*kW)\r\n1-0:42.7.0(05.555*kW)\r\n1-0:62.7.0(06.666*kW)\r\n"
+    "0-1:24.1.0(003)\r\n0-1:96.1.0(3232323241424344313233343536373839)\r\n"
+    "0-1:24.2.1(101209112500W)(12785.123*m3)\r\n!EF2F\r\n"
+)
+ISKRA_AM550_DSMR5 = (
+    "/ISK5\\2M550T-1012\r\n\r\n1-3:0.2.8(50)\r\n0-0:1.0.0(190324150541W)\r\n"
+    "0-0:96.1.1(4530303434303037313331363530363138)\r\n1-0:1.8.1(003432.829*kWh)\r\n"
+    "1-0:1.8.2(003224.632*kWh)\r\n1-0:2.8.1(000000.000*kWh)\r\n1-0:2.8.2(000000.000*kWh)\r\n"
+    "0-0:96.14.0(0001)\r\n1-0:1.7.0(00.433*kW)\r\n1-0:2.7.0(00.000*kW)\r\n"
+    "0-0:96.7.21(00005)\r\n0-0:96.7.9(00003)\r\n"
+    "1-0:99.97.0(1)(0-0:96.7.19)(180417201458S)(0000000236*s)\r\n"
+    "1-0:32.32.0(00001)\r\n1-0:52.32.0(00001)\r\n1-0:72.32.0(00001)\r\n1-0:32.36.0(00001)\r\n"
+    "1-0:52.36.0(00001)\r\n1-0:72.36.0(00001)\r\n0-0:96.13.0()\r\n"
+    "1-0:32.7.0(236.7*V)\r\n1-0:52.7.0(234.5*V)\r\n1-0:72.7.0(236.0*V)\r\n"
+    "1-0:31.7.0(000*A)\r\n1-0:51.7.0(000*A)\r\n1-0:71.7.0(002*A)\r\n"
+    "1-0:21.7.0(00.045*kW)\r\n1-0:41.7.0(00.010*kW)\r\n1-0:61.7.0(00.379*kW)\r\n"
+    "1-0:22.7.0(00.000*kW)\r\n1-0:42.7.0(00.000*kW)\r\n1-0:62.7.0(00.000*kW)\r\n!9DF0\r\n"
+)
+LANDIS_E350_DSMR42 = (
+    "/XMX5LGBBFG1009325446\r\n\r\n1-3:0.2.8(42)\r\n0-0:1.0.0(190905214003S)\r\n"
+    "0-0:96.1.1(4530303331303033323339343536373136)\r\n1-0:1.8.1(003235.689*kWh)\r\n"
+    "1-0:1.8.2(006777.240*kWh)\r\n1-0:2.8.1(000000.313*kWh)\r\n1-0:2.8.2(000000.000*kWh)\r\n"
+    "0-0:96.14.0(0002)\r\n1-0:1.7.0(00.374*kW)\r\n1-0:2.7.0(00.000*kW)\r\n"
+    "0-0:96.7.21(00003)\r\n0-0:96.7.9(00001)\r\n"
+    "1-0:99.97.0(1)(0-0:96.7.19)(170117065912W)(0000009606*s)\r\n"
+    "1-0:32.32.0(00000)\r\n1-0:32.36.0(00000)\r\n0-0:96.13.1()\r\n0-0:96.13.0()\r\n"
+    "1-0:31.7.0(002*A)\r\n1-0:21.7.0(00.374*kW)\r\n1-0:22.7.0(00.000*kW)\r\n"
+    "0-1:24.1.0(003)\r\n0-1:96.1.0(4730303139333430333135333730363136)\r\n"
+    "0-1:24.2.1(190905210000S)(01091.352*m3)\r\n!BB2A\r\n"
+)
+
+
+def test_dsmr_502_specification_example() -> None:
+    with pytest.raises(DecodeError, match="CRC EF2F does not match the computed E47C"):
+        parse_telegram(DSMR_502_SPEC_EXAMPLE)
+    telegram = parse_telegram(DSMR_502_SPEC_EXAMPLE, check_crc=False)
+    assert telegram.crc == 0xEF2F and telegram.crc_ok is False
+    assert telegram.version == "50"
+    assert telegram.identification == "ISk5\\2MT382-1000"
+    assert telegram.values()["1-0:1.8.1"] == Decimal("123456.789")
+    assert telegram.get("1-0:32.7.0").unit == "V"  # type: ignore[union-attr]
+    gas = telegram.get("0-1:24.2.1")
+    assert gas is not None and gas.value == Decimal("12785.123") and gas.unit == "m3"
+    assert gas.timestamp == datetime(2010, 12, 9, 11, 25, tzinfo=WINTER)
+    failures = telegram.get("1-0:99.97.0")
+    assert failures is not None
+    # The spec's narrative: failures ending 2010-12-08 15:24:15 (240 s) and 15:10:04 (301 s).
+    assert [(at, event.number) for at, event in failures.events()] == [
+        (datetime(2010, 12, 8, 15, 24, 15, tzinfo=WINTER), Decimal(240)),
+        (datetime(2010, 12, 8, 15, 10, 4, tzinfo=WINTER), Decimal(301)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("telegram", "crc", "version", "lines"),
+    [(ISKRA_AM550_DSMR5, 0x9DF0, "50", 32), (LANDIS_E350_DSMR42, 0xBB2A, "42", 23)],
+)
+def test_real_meter_telegrams_crc_checked(
+    telegram: str, crc: int, version: str, lines: int
+) -> None:
+    parsed = parse_telegram(telegram)
+    assert (parsed.crc, parsed.crc_ok, parsed.version) == (crc, True, version)
+    assert len(parsed.lines) == lines
+    # Summer time ("S") is UTC+2 (DSMR 5.0.2 table 6.1 note on the TST format).
+    if version == "42":
+        gas = parsed.get("0-1:24.2.1")
+        assert gas is not None and gas.value == Decimal("1091.352")
+        assert gas.timestamp == datetime(2019, 9, 5, 21, 0, tzinfo=timezone(timedelta(hours=2)))
+    else:
+        assert parsed.values()["1-0:32.7.0"] == Decimal("236.7")
