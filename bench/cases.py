@@ -29,4 +29,5 @@ CASES: dict[str, Callable[[], Case]] = {
     "cosem-profile": cosem_profile.case,
     "client-read": client_read.case,
     "decode-dump": lambda: __import__("bench.decode_dump", fromlist=["case"]).case(),
+    "listener-ingest": lambda: __import__("bench.listener_ingest", fromlist=["case"]).case(),
 }

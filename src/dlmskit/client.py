@@ -348,6 +348,16 @@ class AsyncClient:
                 f"cannot connect to {transport.description}: {exc or 'timed out'}",
                 step="connect",
             ) from None
+        try:
+            await self._open_link(transport)
+        except BaseException:
+            # No transport is left open behind a failed connect (SNRM unanswered, mode E
+            # refused, the link refused): the caller never got an object to close.
+            await self.close()
+            raise
+
+    async def _open_link(self, transport: Transport) -> None:
+        spec = self.spec
         framing = "udp" if spec.datagram else spec.framing
         self._stack = ClientStack(
             self.settings,
@@ -372,7 +382,7 @@ class AsyncClient:
         if framing == "hdlc":
             self.stack.connect(time.time())
             event = await self._wait(
-                (Connected, ConnectionRefused, LinkFailed), self.connect_timeout, "link"
+                (Connected, ConnectionRefused, LinkFailed), self.connect_timeout, "connect"
             )
             if isinstance(event, ConnectionRefused):
                 raise AssociationError(
