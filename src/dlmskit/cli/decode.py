@@ -202,9 +202,13 @@ def _add_children(tree: Tree, node: Any, depth: int) -> None:
 def _apdu_tree(tree: Tree, apdu: Apdu, label: str, values: int) -> None:
     ((name, fields),) = to_tree(apdu).items()
     branch = tree.add(f"{label}{name}")
-    if isinstance(apdu, DataNotification) and values:
+    if isinstance(apdu, DataNotification):
         fields = dict(fields)
-        fields["notification_body"] = f"({values} values below)"
+        fields["long_invoke_id_and_priority"] = f"{apdu.long_invoke_id_and_priority.value:08X}"
+        if apdu.datetime is not None:
+            fields["date_time"] = f"{fields['date_time']} ({apdu.datetime})"
+        if values:
+            fields["notification_body"] = f"({values} values below)"
     _add_children(branch, fields, 0)
 
 
