@@ -43,7 +43,7 @@ from dlmskit.cli._common import env_secret, hex_bytes, reports_errors
 from dlmskit.cli._profile import load_profile, meter_settings
 from dlmskit.client import Client
 from dlmskit.cosem import obis_name
-from dlmskit.cosem_time import CosemDateTime
+from dlmskit.cosem_time import CosemDate, CosemDateTime, CosemTime
 from dlmskit.errors import DlmsError
 from dlmskit.io.url import parse_url
 from dlmskit.listener import render
@@ -259,6 +259,18 @@ def _plain(value: Any) -> Any:
         axdr.Structure | axdr.Array | axdr.CompactArray | axdr.OctetString | axdr.BitString,
     ):
         return render(value)
+    if isinstance(value, CosemDateTime | CosemDate | CosemTime):
+        try:
+            converted = (
+                value.to_datetime()
+                if isinstance(value, CosemDateTime)
+                else value.to_date()
+                if isinstance(value, CosemDate)
+                else value.to_time()
+            )
+        except ValueError:
+            return str(value)  # wildcards: the COSEM text form
+        return converted.isoformat()
     if isinstance(value, enum.Enum):
         return value.name
     if value is None or isinstance(value, str):
