@@ -14,7 +14,7 @@ import pytest
 from dlmskit import axdr
 from dlmskit.apdu.common import CosemAttributeDescriptor
 from dlmskit.errors import RemoteProtocolError
-from dlmskit.io.stack import ClientStack, redacted_hex
+from dlmskit.io.stack import ClientStack, redacted_hex, summary
 from dlmskit.link.hdlc import HdlcAddress, HdlcFrame
 from dlmskit.link.hdlc_link import Connected, HdlcLink, LinkFailed, Role
 from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
@@ -267,3 +267,25 @@ def test_redacted_hex_leaves_other_apdus_alone() -> None:
     rlrq = bytes.fromhex("6200")
     assert redacted_hex(rlrq) == "62 00"
     assert redacted_hex(b"\x60\x01") == "60 01"  # undecodable: shown as it is
+
+
+@pytest.mark.parametrize(
+    ("apdu", "line"),
+    [
+        # get-request-normal (C0 01), invoke id 1, high priority + confirmed (C1), class 1,
+        # OBIS 0.0.40.0.0.255, attribute 2, no selective access (Green Book 9.3.7 layout)
+        ("c001c100010000280000ff0200", "GetRequestNormal #1 1/0.0.40.0.0.255/2"),
+        # get-response-normal, data: octet-string of 8 bytes "12345678"
+        ("c401c10009083132333435363738", "GetResponseNormal #1 result=Data(OctetString 8B)"),
+        # get-request-with-list of two attributes
+        (
+            "c003c1020001000028000fff0200000100002b0100ff0200",
+            "GetRequestWithList #1 attribute_descriptor_list=[1/0.0.40.0.15.255/2, "
+            "1/0.0.43.1.0.255/2]",
+        ),
+        ("6200", "RLRQ"),  # an empty RLRQ
+        ("ff00", "undecodable APDU (at offset 0: unknown APDU tag 0xFF)"),
+    ],
+)
+def test_one_line_summary(apdu: str, line: str) -> None:
+    assert summary(bytes.fromhex(apdu)) == line

@@ -13,11 +13,19 @@ given by :meth:`next_timeout` is the earliest of the link's and the session's.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import logging
 from collections import deque
 from typing import Final
 
 from dlmskit.apdu import decode as decode_apdu
+from dlmskit.apdu.common import (
+    CosemAttributeDescriptor,
+    CosemMethodDescriptor,
+    InvokeIdAndPriority,
+)
+from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection
 from dlmskit.errors import DecodeError, RemoteProtocolError
 from dlmskit.link.hdlc import HdlcAddress, HdlcParameters
 from dlmskit.link.hdlc_link import (
@@ -32,6 +40,7 @@ from dlmskit.link.hdlc_link import (
 )
 from dlmskit.link.wrapper import WrapperError, WrapperPdu, WrapperPduReceived, WrapperStream
 from dlmskit.link.wrapper import decode_datagram as decode_wrapper_datagram
+from dlmskit.obis import Obis
 from dlmskit.session import ClientSession, ClientSettings
 from dlmskit.session._events import ClientEvent, ClientRequest, NeedData
 
@@ -67,14 +76,66 @@ def redacted_hex(apdu: bytes) -> str:
 
 
 def summary(apdu: bytes) -> str:
-    """A one-line description of an APDU for the frame log; the AARQ authentication
-    value (an LLS password travels in clear) is redacted by the APDU's own repr."""
+    """A one-line description of an APDU for the frame log: its name, invoke id, the
+    objects it addresses and what the values are (types and sizes, not contents), e.g.
+    ``GetRequestNormal #1 1/0.0.42.0.0.255/2`` or ``GetResponseNormal #1 Data(OctetString
+    16B)``. The AARQ authentication value (an LLS password travels in clear) never shows."""
     try:
         value = decode_apdu(apdu)
     except DecodeError as exc:
         return f"undecodable APDU ({exc})"
+    text = _compact(value, 0)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+_HIDDEN: Final = frozenset({"length_forms", "raw", "calling_authentication_value"})
+
+
+def _compact(value: object, depth: int) -> str:
+    if isinstance(value, Obis):
+        return str(value)
+    if isinstance(value, InvokeIdAndPriority):
+        return f"#{value.invoke_id}"
+    if isinstance(value, CosemAttributeDescriptor):
+        return f"{value.class_id}/{value.instance_id}/{value.attribute_id}"
+    if isinstance(value, CosemAttributeDescriptorWithSelection):
+        chosen = " selective" if value.access_selection is not None else ""
+        return _compact(value.cosem_attribute_descriptor, depth) + chosen
+    if isinstance(value, CosemMethodDescriptor):
+        return f"{value.class_id}/{value.instance_id}/m{value.method_id}"
+    if isinstance(value, enum.Enum):
+        return value.name or str(value.value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        kind = "" if type(value) in (bytes, bytearray, memoryview) else type(value).__name__ + " "
+        return f"{kind}{len(value)}B"
+    if isinstance(value, tuple) and not dataclasses.is_dataclass(value):
+        kind = "" if type(value) is tuple else type(value).__name__
+        if depth >= 2 or len(value) > 3:
+            return f"{kind}[{len(value)}]"
+        return f"{kind}[{', '.join(_compact(item, depth + 1) for item in value)}]"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = type(value).__name__
+        if depth >= 3:
+            return name
+        parts = []
+        for item in dataclasses.fields(value):
+            if item.name in _HIDDEN:
+                continue
+            field_value = getattr(value, item.name)
+            if field_value is None or field_value == ():
+                continue
+            text = _compact(field_value, depth + 1)
+            if isinstance(field_value, InvokeIdAndPriority | CosemAttributeDescriptor):
+                parts.append(text)
+            else:
+                parts.append(f"{item.name}={text}" if depth == 0 else text)
+        if depth == 0:
+            return " ".join((name, *parts))
+        return f"{name}({' '.join(parts)})"
+    if value is None:
+        return "null"
     text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "..."
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class ClientStack:
