@@ -28,6 +28,7 @@ CASES: dict[str, Callable[[], Case]] = {
     "security-push": security_push.case,
     "cosem-profile": cosem_profile.case,
     "client-read": client_read.case,
+    "server-rps": lambda: __import__("bench.server_rps", fromlist=["case"]).case(),
     "decode-dump": lambda: __import__("bench.decode_dump", fromlist=["case"]).case(),
     "listener-ingest": lambda: __import__("bench.listener_ingest", fromlist=["case"]).case(),
 }
