@@ -289,6 +289,10 @@ def test_sec_records() -> None:
     # SEC-03/SEC-04: ciphered AARQ, glo-initiate-request/response, RLRQ/RLRE
     sec3 = record("SEC-03")
     assert isinstance(_one(decode_dump(sec3["aarq"])).apdu, AARQ)
+    # with keys, the AARQ's ciphered user-information opens under its calling AP title
+    green_book = push_keys(bytes.fromhex(sec3["EK"]), bytes.fromhex(sec3["AK"]))
+    aarq = _one(decode_dump(sec3["aarq"], keys=green_book))
+    assert aarq.inner == decode_apdu(bytes.fromhex(sec3["decrypted_initiate_request"]))
     frame = _one(decode_dump(sec3["glo_initiate_request"], keys=keys))
     assert frame.plaintext == bytes.fromhex(sec3["decrypted_initiate_request"])
     sec4 = record("SEC-04")
@@ -302,6 +306,9 @@ def test_sec_records() -> None:
         "rlre_with_plain_initiate_response",
     ):
         assert _one(decode_dump(sec4[field_name])).apdu is not None
+    # SEC-04 note: the RLRE's glo-initiate-response uses the request's system title
+    rlre = _one(decode_dump(sec4["rlre"], keys=keys))
+    assert rlre.inner == decode_apdu(bytes.fromhex(sec4["decrypted_initiate_response"]))
     # SEC-01: the HLS5 pass 3/4 ACTION request/response
     sec1 = record("SEC-01")
     for field_name in ("pass3_action_request_example", "pass4_action_response_example"):

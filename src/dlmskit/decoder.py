@@ -145,7 +145,9 @@ class DecodedFrame:
     deciphered one when keys were given), ``envelope`` the ciphered APDU it came in,
     ``plaintext`` the deciphered bytes. ``values`` lists the body values;
     ``telegram`` is the P1 telegram when the content was one. ``notes`` says what was
-    relaxed or left undone (tag not verified, no keys, lenient layout).
+    relaxed or left undone (tag not verified, no keys, lenient layout). ``inner`` is the
+    deciphered APDU of an AARQ/AARE/RLRQ/RLRE's ciphered user-information (glo-initiate),
+    opened with the keys and the AP title the APDU carries (else ``system_title``).
     """
 
     offset: int
@@ -160,6 +162,7 @@ class DecodedFrame:
     values: tuple[DecodedValue, ...] = ()
     telegram: p1.Telegram | None = None
     notes: tuple[str, ...] = ()
+    inner: Apdu | None = None
 
     def by_obis(self) -> dict[str, Any]:
         """OBIS (``"1.0.1.8.0.255"``) → value for the values the frame pairs with a code."""
@@ -629,11 +632,51 @@ class _Decoder:
         if isinstance(apdu, GeneralGloCiphering | GeneralDedCiphering | ServiceSpecificCiphered):
             self.ciphered(offset, raw, apdu, transport, frames, link, notes)
             return
+        inner = None
+        user_information = getattr(apdu, "user_information", None)
+        if isinstance(user_information, ServiceSpecificCiphered):
+            inner, note = self.user_information(apdu, user_information)
+            notes = (*notes, note)
         self.emit(
             DecodedFrame(
-                offset, transport, raw, line, frames, link, apdu, values=_values(apdu), notes=notes
+                offset,
+                transport,
+                raw,
+                line,
+                frames,
+                link,
+                apdu,
+                values=_values(apdu),
+                notes=notes,
+                inner=inner,
             )
         )
+
+    def user_information(
+        self, apdu: Apdu, ciphered: ServiceSpecificCiphered
+    ) -> tuple[Apdu | None, str]:
+        """Open the glo-initiate-request/response in an ACSE APDU's user-information
+        (Green Book 9.4.2: ciphered with the sender's system title = its AP title)."""
+        keys = self.keys
+        if keys is None or keys.global_unicast_key is None:
+            return None, f"user-information is a {ciphered.NAME}: no encryption key given"
+        title = getattr(apdu, "calling_ap_title", None) or getattr(
+            apdu, "responding_ap_title", None
+        )
+        title = title or keys.peer_system_title or None
+        try:
+            plain = ciphering.unprotect(
+                ciphered,
+                encryption_key=keys.global_unicast_key,
+                authentication_key=keys.authentication_key,
+                system_title=title,
+                verify_tag=self.verify_tag,
+            )
+            inner = decode_apdu(plain)
+        except (SecurityError, DecodeError, ValueError) as exc:
+            reason = _reason(exc) if isinstance(exc, DlmsError) else str(exc)
+            return None, f"user-information {ciphered.NAME} not deciphered: {reason}"
+        return inner, f"user-information {ciphered.NAME} deciphered: {inner.NAME}"
 
     def ciphered(  # noqa: PLR0917 - private, one argument per frame field
         self,

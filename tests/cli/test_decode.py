@@ -138,3 +138,22 @@ def test_as_a_real_subprocess() -> None:
     assert frames[0]["frames"] == 3
     assert frames[1]["line"] == 2
     assert "1 of 2 frame(s) failed to decode" in done.stderr
+
+
+def test_ciphered_user_information_deciphered_and_secrets_hidden() -> None:
+    # SEC-03 (u9n/dlms-cosem test_aarq.py, Green Book keys): an LLS AARQ (password
+    # "12345678") whose glo-initiate-request carries a dedicated key
+    sec = record("SEC-03")
+    keys = ["--ek", sec["EK"], "--ak", sec["AK"]]
+    password_hex = "3132333435363738"
+    dedicated = "00112233445566778899AABBCCDDEEFF"
+    text = _run([sec["aarq"], *keys])
+    assert text.exit_code == 0, text.output
+    assert "user-information (deciphered): InitiateRequest" in text.output
+    assert "proposed_dlms_version_number: 6" in text.output
+    frame = json.loads(_run([sec["aarq"], *keys, "--json"]).stdout)[0]
+    assert frame["inner"]["InitiateRequest"]["client_max_receive_pdu_size"] == 1200
+    xml = _run([sec["aarq"], *keys, "--xml"]).stdout
+    for out in (text.output, json.dumps({k: v for k, v in frame.items() if k != "raw"}), xml):
+        assert dedicated not in out.upper()
+        assert password_hex not in out.upper()

@@ -43,6 +43,10 @@ from dlmskit.translate import to_tree, to_xml
 
 __all__ = ["decode_command", "frame_to_json", "render_text"]
 
+#: Low Level Security (Green Book 9.4.2.2.2, mechanism-name id 1): its authentication
+#: value is the password itself, which output never shows.
+_LLS = "2.16.756.5.8.2.1"
+
 _TRANSPORT_NAMES = {
     "hdlc": "HDLC",
     "wrapper": "wrapper",
@@ -79,6 +83,35 @@ def _value_json(value: DecodedValue) -> dict[str, Any]:
     }
 
 
+def _redacted_tree(apdu: Apdu) -> dict[str, Any]:
+    """to_tree, with the dedicated key of an InitiateRequest hidden (a secret that the
+    AARQ carries inside its ciphered user-information; DESIGN.md rule 10)."""
+    tree = to_tree(apdu)
+    for fields in tree.values():
+        if not isinstance(fields, dict):
+            continue
+        if fields.get("dedicated_key"):
+            fields["dedicated_key"] = f"<redacted {len(fields['dedicated_key']) // 2} bytes>"
+        auth = fields.get("calling_authentication_value")
+        if fields.get("mechanism_name") == _LLS and isinstance(auth, dict) and auth.get("value"):
+            auth["value"] = f"<redacted {len(auth['value']) // 2} bytes>"  # the LLS password
+    return tree
+
+
+def _redacted_xml(apdu: Apdu) -> ET.Element:
+    """to_xml, with the same secrets hidden as :func:`_redacted_tree`."""
+    root = ET.fromstring(to_xml(apdu))
+    lls = any(node.get("Value") == _LLS for node in root.iter("MechanismName"))
+    names = ("DedicatedKey", "CallingAuthenticationValue") if lls else ("DedicatedKey",)
+    for name in names:
+        for node in root.iter(name):
+            node.attrib.clear()
+            node.text = "redacted"
+            for child in list(node):
+                node.remove(child)
+    return root
+
+
 def frame_to_json(result: DecodedFrame | DecodeFailure) -> dict[str, Any]:
     """One result as a JSON-ready dict (``status`` "ok" or "failed")."""
     if isinstance(result, DecodeFailure):
@@ -96,8 +129,9 @@ def frame_to_json(result: DecodedFrame | DecodeFailure) -> dict[str, Any]:
         "transport": result.transport,
         "frames": result.frames,
         "link": result.link,
-        "apdu": None if result.apdu is None else to_tree(result.apdu),
+        "apdu": None if result.apdu is None else _redacted_tree(result.apdu),
         "envelope": None if result.envelope is None else to_tree(result.envelope),
+        "inner": None if result.inner is None else _redacted_tree(result.inner),
         "values": [_value_json(v) for v in result.values],
         "notes": list(result.notes),
         "raw": result.raw.hex().upper(),
@@ -136,7 +170,9 @@ def _render_xml(results: list[DecodedFrame | DecodeFailure]) -> str:
         for tag, apdu in (("Envelope", result.envelope), ("Apdu", result.apdu)):
             if apdu is not None:
                 holder = ET.SubElement(element, tag)
-                holder.append(ET.fromstring(to_xml(apdu)))
+                holder.append(_redacted_xml(apdu))
+        if result.inner is not None:
+            ET.SubElement(element, "UserInformation").append(_redacted_xml(result.inner))
         if result.values:
             values = ET.SubElement(element, "Values")
             for value in result.values:
@@ -200,7 +236,7 @@ def _add_children(tree: Tree, node: Any, depth: int) -> None:
 
 
 def _apdu_tree(tree: Tree, apdu: Apdu, label: str, values: int) -> None:
-    ((name, fields),) = to_tree(apdu).items()
+    ((name, fields),) = _redacted_tree(apdu).items()
     branch = tree.add(f"{label}{name}")
     if isinstance(apdu, DataNotification):
         fields = dict(fields)
@@ -255,6 +291,10 @@ def render_text(result: DecodedFrame | DecodeFailure, number: int) -> Tree:
         tree.add(f"/{telegram.identification} ({crc})")
     elif result.apdu is not None:
         _apdu_tree(tree, result.apdu, "", len(result.values))
+    if result.inner is not None:
+        ((name, fields),) = _redacted_tree(result.inner).items()
+        branch = tree.add(f"user-information (deciphered): {name}")
+        _add_children(branch, fields, 0)
     if result.values:
         values = tree.add(f"values [{len(result.values)}]")
         for value in result.values:
