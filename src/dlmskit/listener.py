@@ -22,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -58,11 +59,48 @@ def render(value: axdr.Value) -> Any:
     """A JSON-able form of an A-XDR value: structures and arrays as lists, octet-strings
     as hex (a 12-octet date-time also as ISO text when it names one instant), integers and
     enums as numbers, booleans, floats, text, bit-strings as "0101"."""
-    if value is None:
-        return None
-    if isinstance(value, axdr.Structure | axdr.Array):
-        return [render(v) for v in value]
-    if isinstance(value, axdr.CompactArray):
+    # One dict look-up by exact type on the hot path (a push is mostly octet-strings and
+    # integers); subclasses and the rarer types go through the isinstance chain.
+    fast = _RENDER.get(type(value))
+    if fast is not None:
+        return fast(value)
+    return _render_other(value)
+
+
+def _render_items(value: Any) -> list[Any]:
+    return [render(v) for v in value]
+
+
+_RENDER: Final[dict[type, Callable[[Any], Any]]] = {
+    axdr.OctetString: bytes.hex,
+    axdr.Structure: _render_items,
+    axdr.Array: _render_items,
+    axdr.VisibleString: str,
+    axdr.Utf8String: str,
+    axdr.Boolean: bool,
+    axdr.Float32: float,
+    axdr.Float64: float,
+    type(None): lambda _: None,
+    **dict.fromkeys(
+        (
+            axdr.Integer,
+            axdr.Long,
+            axdr.DoubleLong,
+            axdr.Long64,
+            axdr.Unsigned,
+            axdr.LongUnsigned,
+            axdr.DoubleLongUnsigned,
+            axdr.Long64Unsigned,
+            axdr.Enum,
+            axdr.Bcd,
+        ),
+        int,
+    ),
+}
+
+
+def _render_other(value: Any) -> Any:
+    if isinstance(value, axdr.Structure | axdr.Array | axdr.CompactArray):
         return [render(v) for v in value]
     if isinstance(value, axdr.Boolean):
         return bool(value)
@@ -84,22 +122,35 @@ def render(value: axdr.Value) -> Any:
     return repr(value)
 
 
-def _obis_pairs(body: axdr.Value) -> dict[str, Any] | None:
+#: OBIS code bytes -> dotted text; meters push the same few codes again and again.
+_OBIS_TEXT: dict[bytes, str] = {}
+_OBIS_CACHE_SIZE: Final = 4096
+
+
+def _obis_text(code: bytes) -> str:
+    text = _OBIS_TEXT.get(code)
+    if text is None:
+        if len(_OBIS_TEXT) >= _OBIS_CACHE_SIZE:
+            _OBIS_TEXT.clear()
+        text = _OBIS_TEXT[code] = str(Obis.from_bytes(code))
+    return text
+
+
+def _obis_pairs(body: axdr.Value, rendered: Any) -> dict[str, Any] | None:
     """OBIS → value when the body pairs them ({obis, value} structures, or a flat list
-    of obis, value, obis, value)."""
-    items = list(body) if isinstance(body, axdr.Structure | axdr.Array) else []
-    pairs: dict[str, Any] = {}
-    if items and all(
-        isinstance(i, axdr.Structure) and len(i) >= 2 and _is_obis(i[0]) for i in items
-    ):
-        for item in items:
-            assert isinstance(item, axdr.Structure)
-            pairs[str(Obis.from_bytes(bytes(item[0])))] = render(item[1])  # type: ignore[arg-type]
-        return pairs
-    if len(items) >= 2 and len(items) % 2 == 0 and all(_is_obis(i) for i in items[::2]):
-        for code, value in zip(items[::2], items[1::2], strict=True):
-            pairs[str(Obis.from_bytes(bytes(code)))] = render(value)  # type: ignore[arg-type]
-        return pairs
+    of obis, value, obis, value); ``rendered`` is ``render(body)``, reused for the values."""
+    if not isinstance(body, axdr.Structure | axdr.Array) or not body:
+        return None
+    if all(type(i) is axdr.Structure and len(i) >= 2 and _is_obis(i[0]) for i in body):
+        return {
+            _obis_text(bytes(item[0])): out[1]  # type: ignore[index, arg-type]
+            for item, out in zip(body, rendered, strict=True)
+        }
+    if len(body) % 2 == 0 and all(_is_obis(i) for i in body[::2]):
+        return {
+            _obis_text(bytes(code)): value  # type: ignore[arg-type]
+            for code, value in zip(body[::2], rendered[1::2], strict=True)
+        }
     return None
 
 
@@ -164,6 +215,8 @@ class PushListener:
         self._transports: list[asyncio.BaseTransport] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._worker: asyncio.Task[None] | None = None
+        # one writer thread: batches commit in order, off the event loop
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="dlmskit-pushstore")
         self._gbt: dict[str, list[bytes]] = {}
 
     # --- listening ------------------------------------------------------------------------
@@ -368,8 +421,8 @@ class PushListener:
                 if apdu.date_time is not None:
                     line["date_time"] = render(_date_time(apdu.date_time))
                 body = apdu.notification_body
-                line["values"] = render(body)
-                pairs = _obis_pairs(body)
+                line["values"] = rendered = render(body)
+                pairs = _obis_pairs(body, rendered)
                 if pairs is not None:
                     line["obis"] = pairs
                 if apdu.long_invoke_id_and_priority.confirmed:
@@ -418,28 +471,44 @@ class PushListener:
         return b"".join(parts)
 
     async def _work(self) -> None:
+        """Take batches off the queue and interpret them (decrypt, decode) in the event loop
+        while the writer commits the batch before (a pipeline of depth 2: the commit's
+        fsync runs in the writer thread without the GIL)."""
+        committed: asyncio.Queue[list[_Item] | None] = asyncio.Queue(1)
+        writer = asyncio.get_running_loop().create_task(self._write(committed))
+        try:
+            while True:
+                first = await self.queue.get()
+                if first is _STOP:
+                    break
+                batch: list[_Item] = [first]  # type: ignore[list-item]
+                stop = False
+                while len(batch) < self.batch_size and not self.queue.empty():
+                    nxt = self.queue.get_nowait()
+                    if nxt is _STOP:
+                        stop = True
+                        break
+                    batch.append(nxt)  # type: ignore[arg-type]
+                for item in batch:
+                    self._interpret(item)
+                await committed.put(batch)
+                if stop:
+                    break
+        finally:
+            await committed.put(None)
+            await writer
+
+    async def _write(self, batches: asyncio.Queue[list[_Item] | None]) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            first = await self.queue.get()
-            if first is _STOP:
-                return
-            batch = [first]
-            while len(batch) < self.batch_size and not self.queue.empty():
-                nxt = self.queue.get_nowait()
-                if nxt is _STOP:
-                    await self._commit(loop, batch)  # type: ignore[arg-type]
-                    return
-                batch.append(nxt)
-            await self._commit(loop, batch)  # type: ignore[arg-type]
+        while (batch := await batches.get()) is not None:
+            await self._commit(loop, batch)
 
     async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Item]) -> None:
-        for item in batch:
-            self._interpret(item)
         items = [i for i in batch if i.record is not None]
         if not items:
             return
         records = [i.record for i in items if i.record is not None]
-        ids = await loop.run_in_executor(None, self.store.add_batch, records)
+        ids = await loop.run_in_executor(self._executor, self.store.add_batch, records)
         for item, row_id in zip(items, ids, strict=True):
             if row_id is None:
                 self.duplicates += 1
@@ -465,6 +534,7 @@ class PushListener:
             await self.queue.put(_STOP)
             await self._worker
             self._worker = None
+        self._executor.shutdown()
         self.store.close()
 
 
