@@ -16,7 +16,7 @@ from dlmskit.apdu.common import CosemAttributeDescriptor
 from dlmskit.errors import RemoteProtocolError
 from dlmskit.io.stack import ClientStack, redacted_hex, summary
 from dlmskit.link.hdlc import HdlcAddress, HdlcFrame
-from dlmskit.link.hdlc_link import Connected, HdlcLink, LinkFailed, Role
+from dlmskit.link.hdlc_link import Connected, Disconnected, HdlcLink, LinkFailed, Role
 from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
 from dlmskit.obis import Obis
 from dlmskit.security.mechanisms import MechanismId
@@ -289,3 +289,28 @@ def test_redacted_hex_leaves_other_apdus_alone() -> None:
 )
 def test_one_line_summary(apdu: str, line: str) -> None:
     assert summary(bytes.fromhex(apdu)) == line
+
+
+def test_hdlc_frames_are_logged_without_information(caplog: pytest.LogCaptureFixture) -> None:
+    """Every HDLC frame at DEBUG on dlmskit.frames.hdlc: SNRM/UA, the I frames (header and
+    FCS in hex, the information field only as its size: it carries the LLS password
+    inside the AARQ), DISC/UA."""
+    settings = ClientSettings(mechanism=MechanismId.LOW, secret=PASSWORD)
+    stack = ClientStack(settings, framing="hdlc", client_address=3)
+    wire = Wire(stack, Server("hdlc", client=3))
+    with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+        stack.connect(wire.now)
+        wire.until(Connected)
+        stack.send(Associate(), wire.now)
+        wire.until(AssociationAccepted)
+        stack.disconnect(wire.now)
+        wire.until(Disconnected)
+    frames = [r.getMessage() for r in caplog.records if r.name == "dlmskit.frames.hdlc"]
+    kinds = [line.split("| ")[1].split()[0] for line in frames]
+    assert kinds == ["SNRM", "UA", "I", "I", "DISC", "UA"]
+    assert frames[0].startswith("C→S 7e a0 ") and frames[1].startswith("S→C 7e a0 ")
+    aarq = frames[2]
+    # LLC header E6 E6 00 (IEC 62056-46 8.4.4.2.1) + the 56-byte AARQ (60 36 ...)
+    assert "..59B.." in aarq and "N(S)=0 N(R)=0" in aarq
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert PASSWORD.hex(" ") not in text and PASSWORD.hex() not in text

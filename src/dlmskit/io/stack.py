@@ -27,7 +27,14 @@ from dlmskit.apdu.common import (
 )
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection
 from dlmskit.errors import DecodeError, RemoteProtocolError
-from dlmskit.link.hdlc import HdlcAddress, HdlcParameters
+from dlmskit.link.hdlc import (
+    FrameKind,
+    FrameReceived,
+    FrameSplitter,
+    HdlcAddress,
+    HdlcFrame,
+    HdlcParameters,
+)
 from dlmskit.link.hdlc_link import (
     ApduReceived,
     Disconnected,
@@ -47,6 +54,9 @@ from dlmskit.session._events import ClientEvent, ClientRequest, NeedData
 __all__ = ["ClientStack", "StackEvent", "summary"]
 
 _log: Final = logging.getLogger("dlmskit.frames")
+# The HDLC frames themselves (SNRM/UA/RR/I segments/DISC), a child of the APDU log so the
+# same handler shows both.
+_hdlc_log: Final = logging.getLogger("dlmskit.frames.hdlc")
 
 StackEvent = ClientEvent | LinkEvent
 
@@ -138,6 +148,46 @@ def _compact(value: object, depth: int) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def frame_summary(frame: HdlcFrame, raw: bytes) -> str:
+    """One HDLC frame for the log: hex, then kind, P/F, N(S)/N(R), segmentation and
+    information size. The information field of an I frame is not shown (the AARQ of an
+    LLS association carries the password; the APDU log shows APDUs masked)."""
+    if frame.kind is FrameKind.I and frame.information:
+        header = len(raw) - len(frame.information) - 3  # FCS (2) and the closing flag
+        shown = f"{raw[:header].hex(' ')} ..{len(frame.information)}B.. {raw[-3:].hex(' ')}"
+    else:
+        shown = raw.hex(" ")
+    parts = [frame.kind.name, "P/F" if frame.poll_final else ""]
+    if frame.send_sequence is not None:
+        parts.append(f"N(S)={frame.send_sequence}")
+    if frame.receive_sequence is not None:
+        parts.append(f"N(R)={frame.receive_sequence}")
+    if frame.segmented:
+        parts.append("segmented")
+    if frame.information:
+        parts.append(f"info {len(frame.information)}B")
+    return f"{shown} | {' '.join(p for p in parts if p)}"
+
+
+class _FrameLog:
+    """Cuts one direction of an HDLC byte stream into frames for the log (only while
+    DEBUG is on for ``dlmskit.frames.hdlc``: the link does its own splitting)."""
+
+    def __init__(self, direction: str) -> None:
+        self.direction = direction
+        self.splitter = FrameSplitter()
+
+    def feed(self, data: bytes) -> None:
+        self.splitter.receive_data(data)
+        while not isinstance(event := self.splitter.next_event(), NeedData):
+            if isinstance(event, FrameReceived):
+                _hdlc_log.debug("%s %s", self.direction, frame_summary(event.frame, event.raw))
+            else:
+                _hdlc_log.debug(
+                    "%s %d bytes dropped: %s", self.direction, len(event.raw), event.reason
+                )
+
+
 class ClientStack:
     """One client association endpoint over one byte stream or datagram socket.
 
@@ -169,6 +219,8 @@ class ClientStack:
         self._datagrams: list[bytes] = []
         self._received = 0
         self.link: HdlcLink | None = None
+        self._frame_log_out = _FrameLog("C→S")
+        self._frame_log_in = _FrameLog("S→C")
         self._stream: WrapperStream | None = None
         if framing == "hdlc":
             self.link = HdlcLink(
@@ -232,6 +284,8 @@ class ClientStack:
         assert self.link is not None
         data = self.link.data_to_send()
         if data:
+            if _hdlc_log.isEnabledFor(logging.DEBUG):
+                self._frame_log_out.feed(data)
             self._out += data
 
     def data_to_send(self) -> bytes:
@@ -249,6 +303,8 @@ class ClientStack:
     def receive_data(self, data: bytes, now: float) -> None:
         """Bytes read from the stream."""
         if self.link is not None:
+            if _hdlc_log.isEnabledFor(logging.DEBUG):
+                self._frame_log_in.feed(data)
             self._received = 0
             self.link.receive_data(data, now)
             self._pump_link(now)
