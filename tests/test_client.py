@@ -374,3 +374,28 @@ def test_profile_batches_its_reads_when_the_meter_allows(
     assert len(table.rows) == 4
     energy = table.column(2)
     assert all(isinstance(value, Decimal) for value in energy)  # scaled: the units were read
+
+
+def test_debug_logs_never_show_keys_or_passwords(
+    sim: SimThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Everything dlmskit logs at DEBUG during an LLS and an HLS-GMAC ciphered session
+    (HDLC frames, APDUs, session, client): no key, no password, in any spelling."""
+
+    async def run() -> None:
+        async with AsyncClient(
+            sim.urls["hdlc"], client_address=3, mechanism="lls", password=b"12345678"
+        ) as reader:
+            await reader.get("0.0.42.0.0.255", 2, class_id=1)
+        async with AsyncClient(sim.urls["tcp"]) as public:
+            counter = await public.read_invocation_counter()
+        async with management(sim.urls["hdlc"], counter + 1) as meter:
+            await meter.get("1.0.1.8.0.255", 2, class_id=3)
+
+    with caplog.at_level(logging.DEBUG, logger="dlmskit"):
+        asyncio.run(run())
+    text = "\n".join(record.getMessage() for record in caplog.records).lower()
+    assert "c→s" in text and "s→c" in text  # the frame log was on
+    for secret in (EK, AK, b"12345678"):
+        for spelling in (secret.hex(), secret.hex(" "), repr(secret)[2:-1].lower()):
+            assert spelling not in text
