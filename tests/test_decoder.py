@@ -506,3 +506,50 @@ def test_any_text_gives_results_never_an_exception(text: str) -> None:
     for result in decode_dump(text):
         assert isinstance(result, DecodedFrame | DecodeFailure)
         assert result.offset >= 0
+
+
+def _wireshark(data: bytes) -> str:
+    """Wireshark's "Copy as Hex Dump" layout: offset, 3 spaces, bytes, 3 spaces, ASCII."""
+    lines = []
+    for start in range(0, len(data), 16):
+        chunk = data[start : start + 16]
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{start:04x}   {' '.join(f'{b:02x}' for b in chunk):<47}   {text}")
+    return "\n".join(lines)
+
+
+def _hexdump_c(data: bytes) -> str:
+    """``hexdump -C``: 8-digit offset, two groups of 8 bytes, ``|ASCII|``, final length."""
+    lines = []
+    for start in range(0, len(data), 16):
+        chunk = data[start : start + 16]
+        left = " ".join(f"{b:02x}" for b in chunk[:8])
+        right = " ".join(f"{b:02x}" for b in chunk[8:])
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{start:08x}  {left:<23}  {right:<23}  |{text}|")
+    lines.append(f"{len(data):08x}")
+    return "\n".join(lines)
+
+
+def _xxd(data: bytes) -> str:
+    """``xxd``: ``offset:``, groups of two bytes, two spaces, ASCII."""
+    lines = []
+    for start in range(0, len(data), 16):
+        chunk = data[start : start + 16]
+        groups = " ".join(chunk[i : i + 2].hex() for i in range(0, len(chunk), 2))
+        text = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{start:08x}: {groups:<39}  {text}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("layout", [_wireshark, _hexdump_c, _xxd])
+def test_hex_dump_layouts(layout: Any) -> None:
+    # HDLC-06 (3 segmented I-frames) and PUSH-10 as a hex-dump tool prints them
+    data = bytes.fromhex(item("HDLC", 6)["hex"])
+    push = bytes.fromhex(record("PUSH-10")["raw"])
+    results = decode_dump(layout(data) + "\n\n" + layout(push) + "\n")
+    assert [type(r).__name__ for r in results] == ["DecodedFrame", "DecodedFrame"], results
+    first, second = results
+    assert isinstance(first, DecodedFrame) and first.frames == 3 and first.line == 1
+    assert isinstance(second, DecodedFrame)
+    assert second.by_obis()["1.1.0.2.129.255"] == "AIDON_V0001"

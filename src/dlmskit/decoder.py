@@ -109,6 +109,12 @@ _DIRECTION_RE: Final = re.compile(
 )
 _SEPARATORS_RE: Final = re.compile(r"0[xX](?=[0-9A-Fa-f])|[\s:,;.\-|]")
 _HEX_RE: Final = re.compile(r"[0-9A-Fa-f]*")
+# A hex-dump line: an offset column, the bytes (pairs, or xxd's groups of 4 digits), then
+# an ASCII column: Wireshark "Copy as Hex Dump" (``0010   7e a0 ...   ~...``), ``hexdump -C``
+# (``00000010  7e a0 ... |~...|``), ``xxd`` (``00000010: 7ea0 2100 ...  ~.!.``).
+_DUMP_LINE_RE: Final = re.compile(r"^\s*([0-9A-Fa-f]{4,8})(?::\s*|\s{2,})(\S.*)$")
+_DUMP_END_RE: Final = re.compile(r"\s*[0-9A-Fa-f]{4,8}\s*")
+_DUMP_TOKEN_RE: Final = re.compile(r"[0-9A-Fa-f]{2}(?:[0-9A-Fa-f]{2})?")
 _TELEGRAM_START_RE: Final = re.compile(r"(?m)^/[A-Za-z]{3}")
 
 
@@ -227,13 +233,38 @@ def _strip_prefixes(line: str) -> str:
     return line
 
 
+def _dump_line(line: str) -> str | None:
+    """The hex bytes of a hex-dump line (offset column and ASCII column dropped), or None
+    when the line is not one: its offset must be a multiple of 16 and at most 16 bytes
+    follow it."""
+    match = _DUMP_LINE_RE.match(line)
+    if match is None or int(match.group(1), 16) % 16:
+        return None
+    digits: list[str] = []
+    for token in match.group(2).replace("|", " | ").split():
+        if _DUMP_TOKEN_RE.fullmatch(token) is None or sum(map(len, digits)) >= 32:
+            break
+        digits.append(token)
+    if not digits or sum(map(len, digits)) > 32:
+        return None
+    return "".join(digits)
+
+
 def _read_text(text: str, items: list[tuple[int, Result]]) -> _Input:
     data = bytearray()
     starts: list[tuple[int, int]] = []
     ends: list[int] = []
     failures: list[tuple[int, Result]] = []
+    in_dump = False
     for number, line in enumerate(text.splitlines(), 1):
-        body = _SEPARATORS_RE.sub("", _strip_prefixes(line))
+        body = _dump_line(line)
+        if body is None:
+            if in_dump and _DUMP_END_RE.fullmatch(line):
+                continue  # hexdump -C ends with the total length as a last offset
+            body = _SEPARATORS_RE.sub("", _strip_prefixes(line))
+            in_dump = False
+        else:
+            in_dump = True
         if not body or body.startswith("#"):
             continue
         if _HEX_RE.fullmatch(body) is None or len(body) % 2:
@@ -1039,7 +1070,8 @@ def decode_dump(
     """Decode every frame of a dump; see the module docstring.
 
     A ``str`` is hex text (one frame per line or a whole dump; spaces, colons, ``0x``,
-    timestamps and ``TX:``/``RX:`` prefixes are ignored) or the text of P1 telegrams;
+    timestamps and ``TX:``/``RX:`` prefixes are ignored; the offset and ASCII columns of
+    Wireshark, ``hexdump -C`` and ``xxd`` dumps too) or the text of P1 telegrams;
     ``bytes`` are the raw bytes as received (or such text). ``keys`` (see
     :func:`push_keys`) decipher ciphered APDUs; ``verify_tag=False`` skips the GCM tag
     check; ``lenient`` reads the untagged vendor layout.
