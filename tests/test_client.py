@@ -399,3 +399,24 @@ def test_debug_logs_never_show_keys_or_passwords(
     for secret in (EK, AK, b"12345678"):
         for spelling in (secret.hex(), secret.hex(" "), repr(secret)[2:-1].lower()):
             assert spelling not in text
+
+
+def test_quirks_by_name(sim: SimThread, caplog: pytest.LogCaptureFixture) -> None:
+    """DESIGN.md rule 9: each quirk is a named option, off by default. With
+    release-by-disconnect the association ends with the link (no RLRQ is sent)."""
+    plain = AsyncClient(sim.urls["hdlc"])
+    assert not plain.lenient_ua and not plain.settings.release_by_disconnect
+    both = AsyncClient(sim.urls["hdlc"], quirks=("lenient-ua", "aare-without-user-information"))
+    assert both.lenient_ua and both.settings.accept_aare_without_user_information
+    with pytest.raises(ValueError, match=r"unknown quirk\(s\) \['lenient'\]: known are"):
+        AsyncClient(sim.urls["hdlc"], quirks=["lenient"])
+
+    async def run() -> bytes:
+        async with AsyncClient(sim.urls["hdlc"], quirks=["release-by-disconnect"]) as meter:
+            return bytes(await meter.get("0.0.42.0.0.255", 2, class_id=1))
+
+    with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+        assert asyncio.run(run()).startswith(b"DLK")
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("dlmskit.frames")]
+    assert not any("| RLRQ" in line for line in lines)
+    assert any("| DISC" in line for line in lines)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -29,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from dlmskit import axdr
 from dlmskit.apdu.acse import AcseServiceUser
@@ -128,6 +129,20 @@ FIRMWARE_VERSION = Obis.parse("1.0.0.2.0.255")
 CURRENT_ASSOCIATION = Obis.parse("0.0.40.0.0.255")
 
 
+#: The quirk names ``quirks=`` takes (see :class:`AsyncClient`).
+QUIRKS: Final = frozenset({"lenient-ua", "aare-without-user-information", "release-by-disconnect"})
+
+
+def _quirks(names: Iterable[str]) -> frozenset[str]:
+    if isinstance(names, str):
+        names = (names,)
+    chosen = frozenset(names)
+    unknown = chosen - QUIRKS
+    if unknown:
+        raise ValueError(f"unknown quirk(s) {sorted(unknown)}: known are {sorted(QUIRKS)}")
+    return chosen
+
+
 def _obis(value: Obis | str) -> Obis:
     return value if isinstance(value, Obis) else Obis.parse(value)
 
@@ -192,10 +207,12 @@ class AsyncClient:
     Time: ``timeout`` is the answer time per request (seconds); ``retries`` resends a GET
     that timed out; ``connect_timeout`` bounds connecting and opening the link.
 
-    Quirks (off by default): ``lenient_ua`` accepts an HDLC UA whose parameters do not
-    decode (with the default parameters); ``settings`` carries the session's quirks
-    (``accept_aare_without_user_information``, ``release_by_disconnect``). A meter whose
-    RLRE does not decode is closed anyway (the release failure is logged).
+    Quirks (off by default, DESIGN.md rule 9), by name in ``quirks``: ``"lenient-ua"``
+    accepts an HDLC UA whose parameters do not decode (with the default parameters;
+    also ``lenient_ua=True``); ``"aare-without-user-information"`` accepts an AARE
+    that omits the InitiateResponse; ``"release-by-disconnect"`` ends the association by
+    disconnecting instead of RLRQ (meters that do not answer RLRQ). A meter whose RLRE
+    does not decode is closed anyway (the release failure is logged).
     """
 
     def __init__(
@@ -223,7 +240,9 @@ class AsyncClient:
         association_cache: str | Path | None = None,
         transport: Transport | None = None,
         lenient_ua: bool = False,
+        quirks: Iterable[str] = (),
     ) -> None:
+        quirks = _quirks(quirks)
         self.spec = url if isinstance(url, ConnectionSpec) else parse_url(url)
         self.client_address = client_address
         self.server_address = server_address
@@ -232,7 +251,7 @@ class AsyncClient:
         self.retries = retries
         self.connect_timeout = connect_timeout
         self.hdlc_parameters = hdlc_parameters
-        self.lenient_ua = lenient_ua
+        self.lenient_ua = lenient_ua or "lenient-ua" in quirks
         self.association_cache = None if association_cache is None else Path(association_cache)
         self.settings = settings or self._settings(
             mechanism=_mechanism(mechanism),
@@ -246,6 +265,12 @@ class AsyncClient:
             ciphering=ciphering,
             max_pdu_size=max_pdu_size,
         )
+        if "aare-without-user-information" in quirks:
+            self.settings = dataclasses.replace(
+                self.settings, accept_aare_without_user_information=True
+            )
+        if "release-by-disconnect" in quirks:
+            self.settings = dataclasses.replace(self.settings, release_by_disconnect=True)
         self._transport = transport
         self._stack: ClientStack | None = None
         self.accepted: AssociationAccepted | None = None
