@@ -40,6 +40,9 @@ class GuruxClient:
         password: bytes | None = None,
         server_system_title: bytes | None = None,
         invocation_counter: int = 0,
+        encryption_key: bytes = EK,
+        authentication_key: bytes = AK,
+        client_system_title: bytes = b"GRX\x00\x00\x00\x00\x07",
         logical: int = 1,
         physical: int = 17,
         timeout: float = 5.0,
@@ -51,17 +54,19 @@ class GuruxClient:
                 True, client_address, server_address, AUTH[auth], None, interface
             )
             client.ciphering.security = Security.AUTHENTICATION_ENCRYPTION
-            client.ciphering.systemTitle = b"GRX\x00\x00\x00\x00\x07"
-            client.ciphering.blockCipherKey = EK
-            client.ciphering.authenticationKey = AK
+            client.ciphering.systemTitle = client_system_title
+            client.ciphering.blockCipherKey = encryption_key
+            client.ciphering.authenticationKey = authentication_key
             client.ciphering.invocationCounter = invocation_counter
-            del server_system_title  # learnt from the AARE
         else:
             client = GXDLMSClient(
                 True, client_address, server_address, AUTH[auth], password, interface
             )
         self.client = client
         self.hdlc = hdlc
+        # HLS: gurux learns the server's system title from the AARE; when the caller
+        # knows it, connect() checks that the two agree.
+        self.expected_server_title = server_system_title
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.objects: Any = None
 
@@ -99,17 +104,27 @@ class GuruxClient:
 
     # --- steps ------------------------------------------------------------------------------
 
+    @property
+    def server_system_title(self) -> bytes:
+        """The server's system title gurux took from the AARE (HLS-GMAC)."""
+        return bytes(self.client.settings.sourceSystemTitle or b"")
+
     def connect(self) -> None:
+        """SNRM/UA (HDLC), AARQ/AARE, then HLS pass 3/4 when the mechanism needs it."""
         if self.hdlc:
             reply = self.exchange(self.client.snrmRequest())
             self.client.parseUAResponse(reply.data)
         reply = self.exchange(self.client.aarqRequest())
         self.client.parseAareResponse(reply.data)
+        learnt = self.client.settings.sourceSystemTitle
+        if self.expected_server_title is not None and bytes(learnt) != self.expected_server_title:
+            raise GuruxError(f"AARE system title {bytes(learnt).hex()} is not the server's")
         if self.client.getIsAuthenticationRequired():
             reply = self.exchange(self.client.getApplicationAssociationRequest())
             self.client.parseApplicationAssociationResponse(reply.data)
 
     def read_objects(self) -> Any:
+        """The association's object list (attribute 2 of 0.0.40.0.0.255), parsed."""
         reply = self.exchange(self.client.getObjectsRequest())
         self.objects = self.client.parseObjects(reply.data, True)
         return self.objects
@@ -121,6 +136,7 @@ class GuruxClient:
         raise GuruxError(f"{obis} is not in the object list")
 
     def read(self, obj: Any, index: int) -> Any:
+        """GET of one attribute; gurux stores it in ``obj`` and returns the value."""
         reply = self.exchange(self.client.read(obj, index))
         return self.client.updateValue(obj, index, reply.value)
 
@@ -141,6 +157,7 @@ class GuruxClient:
         return profile.buffer
 
     def close(self) -> None:
+        """RLRQ (and DISC on HDLC), ignoring a peer that answers them badly; close."""
         try:
             release = self.client.releaseRequest()
             if release:

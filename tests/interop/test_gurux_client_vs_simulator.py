@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from gurux_dlms import GXDateTime, GXDLMSException
 from gurux_dlms.enums import DataType, ObjectType
 
+from dlmskit.apdu.common import CosemAttributeDescriptor
+from dlmskit.obis import Obis
+from dlmskit.server.objects import Context
 from tests.interop._gurux_client import GuruxClient, GuruxError
 from tests.server._driver import SimulatorThread, running
 
@@ -161,3 +166,142 @@ def test_gurux_replayed_invocation_counter_is_refused() -> None:
                 again.connect()
         finally:
             again.sock.close()
+
+
+# --- the values gurux reads are the ones the simulator holds ------------------------------
+
+
+def _sim_read(sim: SimulatorThread, client: int, class_id: int, obis: str, attribute: int) -> Any:
+    """One attribute as the simulator's engine answers it to ``client`` (in its loop)."""
+    meter = sim.simulator.meters[0]  # type: ignore[union-attr]
+    ctx = Context(now=time.time(), client_sap=client, association=meter.model.association(client))
+    descriptor = CosemAttributeDescriptor(
+        class_id=class_id, instance_id=Obis.parse(obis), attribute_id=attribute
+    )
+    return sim.call(lambda: meter.read(ctx, descriptor))
+
+
+@pytest.mark.parametrize("security", list(ASSOCIATIONS))
+def test_gurux_object_list_is_the_simulators_view_of_the_association(
+    sim: SimulatorThread, security: str
+) -> None:
+    meter = sim.simulator.meters[0]  # type: ignore[union-attr]
+    client = _client(sim, False, security)
+    try:
+        seen = {(int(o.objectType), o.logicalName, o.version) for o in client.read_objects()}
+    finally:
+        client.close()
+    association = meter.model.association(ASSOCIATIONS[security]["client_address"])
+    held = sim.call(
+        lambda: {
+            (obj.class_id, str(obj.obis), obj.model.version)
+            for obj, _ in meter.visible_objects(association)
+        }
+    )
+    assert seen == held
+    if security == "none":  # the public client does not even see the protected objects
+        hidden = {"1.0.99.1.0.255", "0.0.96.3.10.255", "0.0.43.0.0.255", "0.0.44.0.0.255"}
+        assert not hidden & {name for _, name, _ in seen}
+        assert "0.0.43.1.0.255" in {name for _, name, _ in seen}  # its counter is public
+
+
+def test_gurux_values_agree_with_the_simulator(sim: SimulatorThread) -> None:
+    meter = sim.simulator.meters[0]  # type: ignore[union-attr]
+    title = b"GRX\x00\x00\x00\x00\x42"
+    client = GuruxClient(
+        sim.ports["wrapper"],
+        client_address=1,
+        auth="hls-gmac",
+        invocation_counter=next(_counter),
+        client_system_title=title,
+        server_system_title=meter.system_title,  # connect() checks the AARE's
+    )
+    client.connect()
+    try:
+        client.read_objects()
+        assert client.server_system_title == meter.system_title
+        name = client.read(client.find("0.0.42.0.0.255"), 2)
+        assert name.encode() == bytes(_sim_read(sim, 1, 1, "0.0.42.0.0.255", 2))
+        security_setup = client.find("0.0.43.0.0.255")
+        assert bytes(client.read(security_setup, 4)) == title  # client_system_title
+        assert bytes(client.read(security_setup, 5)) == meter.system_title
+        register = client.find("1.0.1.8.0.255")
+        scaler, unit = client.read(register, 3)
+        held = _sim_read(sim, 1, 3, "1.0.1.8.0.255", 3)
+        # gurux hands the scaler over as the multiplier 10^scaler
+        assert (scaler, int(unit)) == (10 ** int(held[0]), int(held[1]))
+        before = int(_sim_read(sim, 1, 3, "1.0.1.8.0.255", 2))
+        value = client.read(register, 2)
+        after = int(_sim_read(sim, 1, 3, "1.0.1.8.0.255", 2))
+        assert before <= value <= after  # the energy register grows between reads
+        clock = client.find("0.0.1.0.0.255")
+        client.read(clock, 2)
+        moment = sim.call(lambda: meter.meter_time(time.time()))
+        assert abs(clock.time.value.timestamp() - moment) < 5
+    finally:
+        client.close()
+    public = _client(sim, False, "none")
+    try:
+        public.read_objects()
+        counter = public.read(public.find("0.0.43.1.0.255"), 2)
+        # the management key's counter, as the public client reads it: at least the one
+        # gurux used (it was accepted), at most what the simulator has now
+        assert counter >= client.client.ciphering.invocationCounter - 1
+        assert counter <= sim.call(meter.published_counter)
+    finally:
+        public.close()
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+def test_gurux_sets_the_clock_as_the_management_client(hdlc: bool) -> None:
+    with running() as fresh:  # its own simulator: the other tests read a clock of today
+        meter = fresh.simulator.meters[0]  # type: ignore[union-attr]
+        client = _client(fresh, hdlc, "hls-gmac")
+        try:
+            client.read_objects()
+            clock = client.find("0.0.1.0.0.255")
+            client.read(clock, 2)
+            target = dt.datetime(2031, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+            clock.time = GXDateTime(target)
+            client.write(clock, 2)
+            client.read(clock, 2)
+            assert abs(clock.time.value.timestamp() - target.timestamp()) < 5
+            moment = fresh.call(lambda: meter.meter_time(time.time()))
+            assert abs(moment - target.timestamp()) < 5
+        finally:
+            client.close()
+        public = _client(fresh, hdlc, "none")
+        try:
+            public.read_objects()
+            clock = public.find("0.0.1.0.0.255")
+            clock.time = GXDateTime(dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+            with pytest.raises(GuruxError, match="error 3"):  # read-write-denied
+                public.write(clock, 2)
+            public.read(clock, 2)
+            assert clock.time.value.year == 2031
+        finally:
+            public.close()
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"authentication_key": bytes(16)},
+        {"encryption_key": bytes(16)},
+    ],
+    ids=["wrong-ak", "wrong-ek"],
+)
+def test_gurux_with_a_wrong_key_is_not_associated(sim: SimulatorThread, keys: Any) -> None:
+    client = GuruxClient(
+        sim.ports["wrapper"],
+        client_address=1,
+        auth="hls-gmac",
+        invocation_counter=next(_counter),
+        **keys,
+    )
+    try:
+        # the glo-initiateRequest in the AARQ does not decipher: the AARE rejects it
+        with pytest.raises(GXDLMSException, match="permanently rejected"):
+            client.connect()
+    finally:
+        client.sock.close()
