@@ -2,14 +2,20 @@
 simulator over the wrapper and HDLC, with no security (client 16), LLS (client 3) and
 HLS-GMAC with authenticated and encrypted APDUs (client 1, suite 0, Green Book test
 keys): the association view, every attribute of every object, the load profile by range
-and by entry, SET, ACTION; and the security refusals seen through it."""
+and by entry, SET, ACTION, with the values compared to what the simulator's engine
+holds; and the security refusals seen through it. The driver itself is first checked
+against the gurux-dlms server (/work/shared/interop/gurux_server.py), gurux on both ends."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -305,3 +311,71 @@ def test_gurux_with_a_wrong_key_is_not_associated(sim: SimulatorThread, keys: An
             client.connect()
     finally:
         client.sock.close()
+
+
+# --- the driver itself, against the gurux-dlms server (gurux on both ends) ----------------
+
+# /work/shared/interop/gurux_server.py (README there), next to the clone as the vectors are
+GURUX_SERVER = Path(__file__).resolve().parents[2].parent / "shared" / "interop" / "gurux_server.py"
+
+
+@pytest.fixture
+def gurux_server(request: pytest.FixtureRequest) -> Iterator[int]:
+    """The gurux-dlms server on a free loopback port (``request.param``: iface, auth)."""
+    iface, auth = request.param
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    args = [sys.executable, str(GURUX_SERVER), "--port", str(port), "--iface", iface]
+    args += ["--rows", "50"]
+    if auth == "Low":
+        args += ["--auth", "Low", "--password", "12345678"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the gurux server did not start")
+        yield port
+    finally:
+        process.kill()
+        process.wait(5)
+
+
+@pytest.mark.parametrize(
+    "gurux_server",
+    [("WRAPPER", "None"), ("WRAPPER", "Low"), ("HDLC", "None"), ("HDLC", "Low")],
+    ids=["wrapper-none", "wrapper-lls", "hdlc-none", "hdlc-lls"],
+    indirect=True,
+)
+def test_driver_reads_everything_from_the_gurux_server(
+    gurux_server: int, request: pytest.FixtureRequest
+) -> None:
+    iface, auth = request.node.callspec.params["gurux_server"]
+    lls = {"auth": "lls", "password": b"12345678"} if auth == "Low" else {}
+    client = GuruxClient(gurux_server, hdlc=iface == "HDLC", client_address=16, **lls)
+    client.connect()
+    try:
+        objects = client.read_objects()
+        # the objects the server's README lists
+        assert {obj.logicalName for obj in objects} >= {
+            "0.0.40.0.0.255",
+            "0.0.42.0.0.255",
+            "1.0.1.8.0.255",
+            "0.0.1.0.0.255",
+            "1.0.99.1.0.255",
+        }
+        for obj in objects:
+            for index in _attribute_order(obj):
+                client.read(obj, index)  # every one answers
+        assert client.find("1.0.1.8.0.255").value == 12345  # the README's register
+        profile = client.find("1.0.99.1.0.255")
+        assert len(profile.buffer) == 50  # --rows 50
+        rows = client.rows_by_entry(profile, 1, 5)
+        assert len(rows) == 5 and len(rows[0]) == 2  # {clock, register}
+    finally:
+        client.close()
