@@ -749,3 +749,16 @@ def test_ecdsa_answer_for_other_challenges_refused(suite: int) -> None:
     )
     with pytest.raises(SecurityError):
         swapped.verify_client(f_stoc)
+
+
+def test_mechanism_names_as_users_write_them() -> None:
+    from dlmskit.security.mechanisms import MechanismId
+
+    assert MechanismId.from_name("hls-gmac") is MechanismId.HIGH_GMAC
+    assert MechanismId.from_name(" LLS ") is MechanismId.LOW
+    assert MechanismId.from_name("7") is MechanismId.HIGH_ECDSA
+    assert MechanismId.from_name(0) is MechanismId.LOWEST
+    with pytest.raises(ValueError, match="hls-sha256"):
+        MechanismId.from_name("hls-sha512")
+    with pytest.raises(ValueError, match=r"not 0\.\.7"):
+        MechanismId.from_name("9")

@@ -47,7 +47,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Protocol
+from typing import Final, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -59,6 +59,7 @@ __all__ = [
     "CHALLENGE_MAX",
     "CHALLENGE_MIN",
     "GMAC_TAG_LENGTH",
+    "MECHANISM_NAMES",
     "SAPHIR_ENERDIS_SHA256",
     "Hls2Function",
     "HlsContext",
@@ -101,6 +102,37 @@ class MechanismId(IntEnum):
     HIGH_GMAC = 5
     HIGH_SHA256 = 6
     HIGH_ECDSA = 7
+
+    @classmethod
+    def from_name(cls, name: str | int) -> MechanismId:
+        """The mechanism of a name users write (``none``, ``lls``, ``hls``, ``hls-md5``,
+        ``hls-sha1``, ``hls-gmac``, ``hls-sha256``, ``hls-ecdsa``, or ``0``..``7``);
+        ValueError naming the choices otherwise."""
+        if isinstance(name, int) or (isinstance(name, str) and name.strip().isdigit()):
+            number = int(name)
+            if not 0 <= number <= 7:
+                raise ValueError(f"mechanism {number} is not 0..7")
+            return cls(number)
+        found = MECHANISM_NAMES.get(str(name).strip().lower())
+        if found is None:
+            raise ValueError(f"mechanism {name!r}: use one of {', '.join(MECHANISM_NAMES)} or 0..7")
+        return found
+
+
+#: The names of the mechanisms in configuration files and on the command line.
+MECHANISM_NAMES: Final[dict[str, MechanismId]] = {
+    "none": MechanismId.LOWEST,
+    "lowest": MechanismId.LOWEST,
+    "lls": MechanismId.LOW,
+    "low": MechanismId.LOW,
+    "hls": MechanismId.HIGH,
+    "hls-md5": MechanismId.HIGH_MD5,
+    "hls-sha1": MechanismId.HIGH_SHA1,
+    "hls-gmac": MechanismId.HIGH_GMAC,
+    "gmac": MechanismId.HIGH_GMAC,
+    "hls-sha256": MechanismId.HIGH_SHA256,
+    "hls-ecdsa": MechanismId.HIGH_ECDSA,
+}
 
 
 class Role(IntEnum):

@@ -30,7 +30,7 @@ from dlmskit import axdr
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DlmsError
 from dlmskit.obis import Obis
-from dlmskit.security.mechanisms import MechanismId
+from dlmskit.security.mechanisms import MECHANISM_NAMES, MechanismId
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -76,18 +76,7 @@ class _Where:
         return ModelError(f"{self.source}, line {self.line}: {message}")
 
 
-MECHANISMS: Final = {
-    "none": MechanismId.LOWEST,
-    "lowest": MechanismId.LOWEST,
-    "lls": MechanismId.LOW,
-    "low": MechanismId.LOW,
-    "hls": MechanismId.HIGH,
-    "hls-md5": MechanismId.HIGH_MD5,
-    "hls-sha1": MechanismId.HIGH_SHA1,
-    "hls-gmac": MechanismId.HIGH_GMAC,
-    "hls-sha256": MechanismId.HIGH_SHA256,
-    "hls-ecdsa": MechanismId.HIGH_ECDSA,
-}
+MECHANISMS: Final = MECHANISM_NAMES
 
 CIPHERING: Final = {
     "none": (False, False),
