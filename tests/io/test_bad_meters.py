@@ -9,6 +9,7 @@ real UA frame (IEC 62056-46 6.4.4.4.3) built from dlmskit.link.hdlc."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -154,3 +155,18 @@ def test_hdlc_garbage_to_snrm_is_no_answer() -> None:
     assert isinstance(error, NoAnswerError)
     assert error.step == "connect"
     assert "check the server address" in str(error)
+
+
+def test_udp_to_a_closed_port_is_refused_at_once() -> None:
+    """Nobody listens: the ICMP port-unreachable comes back as an error on the socket."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once closed
+
+    async def run() -> None:
+        async with AsyncClient(f"udp://127.0.0.1:{port}", timeout=20):
+            pass
+
+    with pytest.raises(ConnectionLostError, match="refused") as caught:
+        asyncio.run(asyncio.wait_for(run(), 10))  # long before the 20 s answer timeout
+    assert caught.value.step == "associate"

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from dlmskit.io import open_transport, parse_url
 from dlmskit.io.modem import ModemTransport
 from dlmskit.io.serial import SerialTransport
-from dlmskit.io.tcp import TcpTransport, UdpTransport
+from dlmskit.io.tcp import TcpTransport
+from dlmskit.io.udp import UdpTransport
 from dlmskit.io.url import ConnectionSpec
 
 

@@ -7,7 +7,8 @@ from dlmskit.io.base import Transport, TransportClosed
 from dlmskit.io.modem import ModemTransport
 from dlmskit.io.serial import SerialTransport, mode_e_handshake
 from dlmskit.io.stack import ClientStack
-from dlmskit.io.tcp import TcpTransport, UdpTransport
+from dlmskit.io.tcp import TcpTransport
+from dlmskit.io.udp import UdpTransport
 from dlmskit.io.url import ConnectionSpec, parse_url
 
 __all__ = [
