@@ -379,3 +379,35 @@ def test_driver_reads_everything_from_the_gurux_server(
         assert len(rows) == 5 and len(rows[0]) == 2  # {clock, register}
     finally:
         client.close()
+
+
+def _sim_rows(sim: SimulatorThread) -> list[tuple[float, int, int, int]]:
+    """The whole load profile as the engine holds it: (time, status, +A, -A) per row."""
+    meter = sim.simulator.meters[0]  # type: ignore[union-attr]
+    buffer = _sim_read(sim, 1, 7, "1.0.99.1.0.255", 2)
+    return [(meter.moment_of(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in buffer]
+
+
+def _gurux_rows(rows: Any) -> list[tuple[float, int, int, int]]:
+    return [(row[0].value.timestamp(), int(row[1]), int(row[2]), int(row[3])) for row in rows]
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+def test_gurux_profile_rows_are_the_simulators(sim: SimulatorThread, hdlc: bool) -> None:
+    client = _client(sim, hdlc, "hls-gmac")
+    try:
+        client.read_objects()
+        profile = client.find("1.0.99.1.0.255")
+        client.read(profile, 3)  # the columns, so that gurux can type the rows
+        first = _gurux_rows(client.rows_by_entry(profile, 1, 5))
+        held = _sim_rows(sim)
+        # a new row may be captured between the two reads (every 15 minutes): compare
+        # with the engine's rows around the same moment
+        assert first in (held[:5], held[1:6])
+        end = dt.datetime.fromtimestamp(held[-1][0] - 3600, dt.UTC)
+        start = end - dt.timedelta(hours=2)
+        window = _gurux_rows(client.rows_by_range(profile, start, end))
+        expected = [row for row in held if start.timestamp() <= row[0] <= end.timestamp()]
+        assert window == expected and len(window) == 9  # 2 hours of 15-minute rows, ends in
+    finally:
+        client.close()
