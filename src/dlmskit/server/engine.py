@@ -46,6 +46,8 @@ from dlmskit.apdu.common import (
 from dlmskit.apdu.initiate import Conformance
 from dlmskit.apdu.notification import DataNotification
 from dlmskit.cosem_time import ClockStatus, CosemDateTime
+from dlmskit.errors import DlmsError
+from dlmskit.link.hdlc import HdlcParameters
 from dlmskit.obis import Obis
 from dlmskit.security.context import GLOBAL_KEY_ID, Policy, SecurityContext
 from dlmskit.security.counters import (
@@ -463,6 +465,29 @@ class Meter:
         unicast key, so that a client using ``value + 1`` is accepted."""
         seen = self._published.get(GLOBAL_KEY_ID, 0)
         return max(seen, self._outgoing.peek - 1, 0)
+
+    @property
+    def hdlc_parameters(self) -> HdlcParameters:
+        """What the meter accepts on HDLC (IEC 62056-46): the values of its IEC HDLC
+        setup object (class 23: window sizes, attributes 3 and 4; maximum information
+        field lengths, 5 and 6) when the model has one, else the defaults (128, 1)."""
+        setup = next((o for o in self._order if o.class_id == 23), None)
+        if setup is None:
+            return HdlcParameters()
+        values = [setup.values.get(i) for i in (3, 4, 5, 6)]
+        if not all(isinstance(v, int) for v in values):
+            return HdlcParameters()
+        window_tx, window_rx, info_tx, info_rx = (int(v) for v in values)  # type: ignore[arg-type]
+        try:
+            return HdlcParameters.checked(
+                max_info_transmit=info_tx,
+                max_info_receive=info_rx,
+                window_transmit=window_tx,
+                window_receive=window_rx,
+            )
+        except (ValueError, DlmsError):
+            _log.warning("HDLC setup values out of range: the default parameters are used")
+            return HdlcParameters()
 
     # --- the session's settings ------------------------------------------------------------------
 

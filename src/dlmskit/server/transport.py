@@ -160,6 +160,7 @@ class _Connection:
                         destination.logical, destination.physical, destination.size
                     ),
                     remote=HdlcAddress.client(source.logical),
+                    parameters=meter.hdlc_parameters,
                     inactivity_timeout=None,
                 )
                 entry = self._links[key] = (link, _Endpoint(meter, source.logical))
