@@ -411,3 +411,70 @@ def test_gurux_profile_rows_are_the_simulators(sim: SimulatorThread, hdlc: bool)
         assert window == expected and len(window) == 9  # 2 hours of 15-minute rows, ends in
     finally:
         client.close()
+
+
+def _poll(client: GuruxClient, build: Any, attempts: int = 40) -> None:
+    """An ACTION the meter answers temporary-failure (2) to while it works (image
+    verification and activation, Blue Book 4.4.6): repeat it, a fresh frame each time
+    (each ciphered frame carries its own invocation counter)."""
+    for _ in range(attempts):
+        try:
+            client.exchange(build())
+            return
+        except GuruxError as exc:
+            if "error 2" not in str(exc):
+                raise
+            time.sleep(0.1)
+    raise AssertionError("still temporary-failure")
+
+
+def test_gurux_transfers_verifies_and_activates_an_image() -> None:
+    with running() as fresh:  # activation restarts the meter: its own simulator
+        meter = fresh.simulator.meters[0]  # type: ignore[union-attr]
+        client = _client(fresh, False, "hls-gmac")
+        image = bytes(range(256)) * 4 + b"tail"  # 1,028 bytes: 6 blocks of 192
+        try:
+            client.read_objects()
+            transfer = client.find("0.0.44.0.0.255")
+            assert client.read(transfer, 2) == 192  # image_block_size
+            client.exchange(transfer.imageTransferInitiate(client.client, "GRX-IMG-1", len(image)))
+            count = [0]
+            for frame in transfer.imageBlockTransfer(client.client, image, count):
+                client.exchange(frame)
+            assert count == [6] and client.read(transfer, 4) == 6  # first not transferred
+            held = fresh.call(lambda: meter.find(18, Obis.parse("0.0.44.0.0.255").to_bytes()))
+            assert fresh.call(held.image) == image  # the simulator holds the bytes sent
+            _poll(client, lambda: transfer.imageVerify(client.client))
+            assert client.read(transfer, 6) == 3  # verification successful
+            _poll(client, lambda: transfer.imageActivate(client.client))
+        finally:
+            client.close()  # the meter restarted: the link is gone, close quietly
+        again = _client(fresh, False, "hls-gmac")
+        try:
+            again.read_objects()
+            transfer = again.find("0.0.44.0.0.255")
+            assert again.read(transfer, 6) == 6  # activation successful
+            (info,) = again.read(transfer, 7)
+            assert (info.size, info.identification) == (len(image), b"GRX-IMG-1")
+            version = again.read(again.find("1.0.0.2.0.255"), 2)
+            assert version in ("GRX-IMG-1", b"GRX-IMG-1")
+        finally:
+            again.close()
+
+
+def test_gurux_calls_the_clock_methods() -> None:
+    with running() as fresh:  # the clock moves: its own simulator
+        meter = fresh.simulator.meters[0]  # type: ignore[union-attr]
+        client = _client(fresh, True, "hls-gmac")
+        try:
+            client.read_objects()
+            clock = client.find("0.0.1.0.0.255")
+            client.exchange(clock.adjustToQuarter(client.client))  # Blue Book 4.5.1 m1
+            client.read(clock, 2)
+            assert clock.time.value.minute % 15 == 0 and clock.time.value.second < 5
+            before = fresh.call(lambda: meter.meter_time(time.time()) - time.time())
+            client.exchange(clock.shiftTime(client.client, 600))  # m6: +600 s
+            after = fresh.call(lambda: meter.meter_time(time.time()) - time.time())
+            assert abs(after - before - 600) < 2
+        finally:
+            client.close()
