@@ -143,8 +143,9 @@ class DecodedValue:
 class DecodedFrame:
     """A frame (or the frames of one segmented APDU) that decoded.
 
-    ``offset`` is where its first byte sits in the (hex-decoded) input and ``line`` the
-    1-based input line (``None`` for bytes input); ``transport`` is ``"hdlc"``,
+    ``offset`` is where its first byte sits in the (hex-decoded) input — for a P1
+    telegram found in text, the character offset of its ``/`` — and ``line`` the 1-based
+    input line (``None`` for bytes input); ``transport`` is ``"hdlc"``,
     ``"wrapper"``, ``"mbus"``, ``"llc"``, ``"apdu"`` or ``"p1"``; ``raw`` the bytes of
     all its frames; ``link`` a one-line summary of the link header (HDLC frames without
     an APDU, e.g. SNRM/UA/RR, have only this). ``apdu`` is the decoded APDU (the

@@ -277,7 +277,7 @@ def render_text(result: DecodedFrame | DecodeFailure, number: int) -> Tree:
         envelope = result.envelope
         title = getattr(envelope, "system_title", b"")
         security = f"{envelope.NAME} SC={envelope.security_control.value:02X}"  # type: ignore[attr-defined]
-        security += f" IC={envelope.invocation_counter}"  # type: ignore[attr-defined]
+        security += f" IC={envelope.invocation_counter:08X}"  # type: ignore[attr-defined]
         if title:
             security += f" system title {bytes(title).hex().upper()}"
         tree.add(security)
