@@ -27,7 +27,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -133,6 +133,32 @@ CURRENT_ASSOCIATION = Obis.parse("0.0.40.0.0.255")
 QUIRKS: Final = frozenset({"lenient-ua", "aare-without-user-information", "release-by-disconnect"})
 
 
+STEPS: Final = frozenset(
+    {"connect", "associate", "get", "get-with-list", "set", "action", "release", "disconnect"}
+)
+_N = TypeVar("_N", int, float)
+
+
+def _per_step(name: str, values: Mapping[str, Any] | None, kind: type[_N]) -> dict[str, _N]:
+    """Checked ``step_timeouts`` / ``step_retries``."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise TypeError(f"{name} must map step names to numbers")
+    out: dict[str, _N] = {}
+    for step, value in values.items():
+        if step not in STEPS:
+            raise ValueError(f"{name}: unknown step {step!r}: use one of {sorted(STEPS)}")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        counts = kind is int and number and isinstance(value, int) and value >= 0
+        seconds = kind is float and number and value > 0
+        if not (counts or seconds):
+            wanted = "an int >= 0" if kind is int else "a positive number of seconds"
+            raise ValueError(f"{name}[{step!r}] must be {wanted}, not {value!r}")
+        out[step] = kind(value)
+    return out
+
+
 def _quirks(names: Iterable[str]) -> frozenset[str]:
     if isinstance(names, str):
         names = (names,)
@@ -206,6 +232,11 @@ class AsyncClient:
 
     Time: ``timeout`` is the answer time per request (seconds); ``retries`` resends a GET
     that timed out; ``connect_timeout`` bounds connecting and opening the link.
+    ``step_timeouts`` / ``step_retries`` override them per step (``"connect"``,
+    ``"associate"``, ``"get"``, ``"get-with-list"``, ``"set"``, ``"action"``,
+    ``"release"``, ``"disconnect"``), e.g. ``step_timeouts={"action": 120}`` for a meter
+    that answers an image activation late. Only GETs are resent by default: a SET or an
+    ACTION is resent only when ``step_retries`` asks for it (the meter may have done it).
 
     Quirks (off by default, DESIGN.md rule 9), by name in ``quirks``: ``"lenient-ua"``
     accepts an HDLC UA whose parameters do not decode (with the default parameters;
@@ -241,8 +272,16 @@ class AsyncClient:
         transport: Transport | None = None,
         lenient_ua: bool = False,
         quirks: Iterable[str] = (),
+        step_timeouts: Mapping[str, float] | None = None,
+        step_retries: Mapping[str, int] | None = None,
     ) -> None:
         quirks = _quirks(quirks)
+        self.step_timeouts = _per_step("step_timeouts", step_timeouts, float)
+        self.step_retries = _per_step("step_retries", step_retries, int)
+        if timeout <= 0 or connect_timeout <= 0:
+            raise ValueError("timeout and connect_timeout must be positive")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be an int >= 0, not {retries!r}")
         self.spec = url if isinstance(url, ConnectionSpec) else parse_url(url)
         self.client_address = client_address
         self.server_address = server_address
@@ -331,7 +370,8 @@ class AsyncClient:
             keys=keys,
             outgoing_counter=counter,
             policy=policy,
-            request_timeout=self.timeout,
+            # The session's own timer must not fire before the longest step timeout.
+            request_timeout=max((self.timeout, *self.step_timeouts.values())),
             max_receive_pdu_size=max_pdu_size,
         )
 
@@ -367,7 +407,7 @@ class AsyncClient:
         transport = self._transport or open_transport(spec)
         self._transport = transport
         try:
-            await asyncio.wait_for(transport.open(), self.connect_timeout)
+            await asyncio.wait_for(transport.open(), self._timeout("connect"))
         except (OSError, TimeoutError) as exc:
             raise ConnectionLostError(
                 f"cannot connect to {transport.description}: {exc or 'timed out'}",
@@ -398,7 +438,7 @@ class AsyncClient:
             assert isinstance(transport, SerialTransport)
             try:
                 leftover = await mode_e_handshake(
-                    transport, address=spec.address, timeout=self.connect_timeout
+                    transport, address=spec.address, timeout=self._timeout("connect")
                 )
             except TimeoutError as exc:
                 raise NoAnswerError(str(exc), step="mode E opening") from None
@@ -407,7 +447,7 @@ class AsyncClient:
         if framing == "hdlc":
             self.stack.connect(time.time())
             event = await self._wait(
-                (Connected, ConnectionRefused, LinkFailed), self.connect_timeout, "connect"
+                (Connected, ConnectionRefused, LinkFailed), self._timeout("connect"), "connect"
             )
             if isinstance(event, ConnectionRefused):
                 raise AssociationError(
@@ -428,7 +468,7 @@ class AsyncClient:
         self.stack.send(Associate(), time.time())
         event = await self._wait(
             (AssociationAccepted, AssociationRejected, AuthenticationFailed),
-            self.timeout,
+            self._timeout("associate"),
             "associate",
         )
         if isinstance(event, AssociationRejected):
@@ -458,13 +498,15 @@ class AsyncClient:
         if stack.session.state.name == "ASSOCIATED" and not self.settings.pre_established:
             stack.send(Release(), time.time())
             try:
-                await self._wait((Released,), min(self.timeout, 5.0), "release")
+                await self._wait((Released,), self._timeout("release"), "release")
             except (NoAnswerError, AccessError) as exc:
                 _log.info("release: %s", exc)
         if stack.link is not None and stack.link_up:
             stack.disconnect(time.time())
             try:
-                await self._wait((Disconnected, LinkFailed), min(self.timeout, 3.0), "disconnect")
+                await self._wait(
+                    (Disconnected, LinkFailed), self._timeout("disconnect"), "disconnect"
+                )
             except DlmsError as exc:
                 _log.info("disconnect: %s", exc)
 
@@ -563,12 +605,27 @@ class AsyncClient:
             )
         _log.debug("event ignored during %s: %r", step, event)
 
+    def _timeout(self, step: str) -> float:
+        """The answer time of ``step``: ``step_timeouts`` first, then the defaults (the
+        link and the release are not waited for long: a meter may never answer them)."""
+        if step in self.step_timeouts:
+            return self.step_timeouts[step]
+        if step == "connect":
+            return self.connect_timeout
+        if step == "release":
+            return min(self.timeout, 5.0)
+        if step == "disconnect":
+            return min(self.timeout, 3.0)
+        return self.timeout
+
     async def _request(self, request: Any, wanted: type, step: str, target: str) -> Any:
-        attempts = 1 + (self.retries if isinstance(request, Get | GetWithList) else 0)
+        default = self.retries if isinstance(request, Get | GetWithList) else 0
+        attempts = 1 + self.step_retries.get(step, default)
+        timeout = self._timeout(step)
         for attempt in range(attempts):
             self.stack.send(request, time.time())
             try:
-                return await self._wait((wanted,), self.timeout, step, target)
+                return await self._wait((wanted,), timeout, step, target)
             except NoAnswerError:
                 if attempt + 1 == attempts:
                     raise

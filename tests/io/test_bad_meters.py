@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Awaitable, Callable
 
 import pytest
 
+from dlmskit import axdr
 from dlmskit.client import AsyncClient
 from dlmskit.errors import ClientError, ConnectionLostError, NoAnswerError
 from dlmskit.link.hdlc import FrameKind, FrameSplitter, HdlcAddress, HdlcFrame
-from dlmskit.link.wrapper import WrapperPdu
+from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream
+from tests.io.test_stack import Server
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -170,3 +173,82 @@ def test_udp_to_a_closed_port_is_refused_at_once() -> None:
     with pytest.raises(ConnectionLostError, match="refused") as caught:
         asyncio.run(asyncio.wait_for(run(), 10))  # long before the 20 s answer timeout
     assert caught.value.step == "associate"
+
+
+class _MuteAfterAssociation:
+    """A wrapper meter (the real ServerSession) that associates, then swallows every
+    request: counts the APDUs it ignored by their first byte (C0 GET, C1 SET)."""
+
+    def __init__(self) -> None:
+        self.ignored: list[int] = []
+
+    async def __call__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        meter = Server("wrapper")
+        stream = WrapperStream()
+        while data := await reader.read(65536):
+            if meter.session.state.name != "ASSOCIATED":
+                writer.write(meter.receive(data, time.time()))
+                continue
+            stream.receive_data(data)
+            while isinstance(event := stream.next_event(), WrapperPduReceived):
+                self.ignored.append(event.pdu.apdu[0])
+
+
+def _against_mute(**options: object) -> tuple[BaseException, list[int], float]:
+    mute = _MuteAfterAssociation()
+
+    async def scenario() -> tuple[BaseException, float]:
+        server = await asyncio.start_server(mute, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        started = time.monotonic()
+        try:
+            client = AsyncClient(f"tcp://127.0.0.1:{port}", timeout=60, **options)  # type: ignore[arg-type]
+            async with client:
+                with pytest.raises(NoAnswerError) as caught:
+                    if "step_timeouts" in options and "set" in options["step_timeouts"]:  # type: ignore[operator]
+                        await client.set("0.0.42.0.0.255", 2, axdr.OctetString(b"x"), class_id=1)
+                    else:
+                        await client.get("0.0.42.0.0.255", 2, class_id=1)
+            return caught.value, time.monotonic() - started
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    error, elapsed = asyncio.run(asyncio.wait_for(scenario(), 30))
+    return error, mute.ignored, elapsed
+
+
+def test_step_timeout_and_default_get_retry() -> None:
+    error, ignored, elapsed = _against_mute(step_timeouts={"get": 0.3, "release": 0.3})
+    assert error.step == "get" and "0.0.42.0.0.255" in str(error)
+    assert ignored[:2] == [0xC0, 0xC0]  # the GET and its one default retry
+    assert elapsed < 20  # not the 60 s default
+
+
+def test_step_retries() -> None:
+    _, ignored, _ = _against_mute(
+        step_timeouts={"get": 0.2, "release": 0.2}, step_retries={"get": 3}
+    )
+    assert ignored.count(0xC0) == 4
+
+
+@pytest.mark.parametrize(("retries", "sent"), [(None, 1), ({"set": 2}, 3)])
+def test_a_set_is_resent_only_when_asked(retries: dict[str, int] | None, sent: int) -> None:
+    _, ignored, _ = _against_mute(step_timeouts={"set": 0.2, "release": 0.2}, step_retries=retries)
+    assert ignored.count(0xC1) == sent
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"step_timeouts": {"get": 0}}, r"step_timeouts\['get'\] must be a positive"),
+        ({"step_timeouts": {"gets": 1}}, "unknown step 'gets'"),
+        ({"step_retries": {"get": -1}}, r"step_retries\['get'\] must be an int >= 0"),
+        ({"step_retries": {"get": 1.5}}, "must be an int"),
+        ({"timeout": 0}, "timeout and connect_timeout must be positive"),
+        ({"retries": True}, "retries must be an int"),
+    ],
+)
+def test_bad_time_options(options: dict[str, object], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        AsyncClient("tcp://127.0.0.1:1", **options)  # type: ignore[arg-type]
