@@ -395,3 +395,13 @@ def test_real_meter_telegrams_crc_checked(
         assert gas.timestamp == datetime(2019, 9, 5, 21, 0, tzinfo=timezone(timedelta(hours=2)))
     else:
         assert parsed.values()["1-0:32.7.0"] == Decimal("236.7")
+
+
+def test_dsmr_names() -> None:
+    # DSMR P1 Companion Standard 5.0.2, 6.12: DSMR-specific objects and M-Bus channels
+    from dlmskit.p1 import dsmr_name
+
+    assert dsmr_name("1-3:0.2.8") == "DSMR version"
+    assert dsmr_name("0-2:24.2.1") == "M-Bus last 5-minute value (with capture time), channel 2"
+    assert dsmr_name("1-0:1.8.1") is None  # the generic OBIS name applies
+    assert dsmr_name("0-0:24.2.1") is None

@@ -827,7 +827,8 @@ class _Decoder:
                 line.obis,
                 line.value,
                 line.unit,
-                obis_name(line.obis) if line.obis is not None else line.address,
+                p1.dsmr_name(line.address)
+                or (obis_name(line.obis) if line.obis is not None else line.address),
             )
             for line in telegram.lines
         )

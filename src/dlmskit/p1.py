@@ -37,11 +37,13 @@ from dlmskit.link import mode_e
 from dlmskit.obis import Obis
 
 __all__ = [
+    "DSMR_NAMES",
     "MAX_TELEGRAM",
     "P1Line",
     "P1Value",
     "Telegram",
     "crc16",
+    "dsmr_name",
     "find_telegrams",
     "parse_telegram",
     "parse_timestamp",
@@ -63,6 +65,48 @@ _STX: Final = 0x02
 _NUMBER_RE: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _TIMESTAMP_RE: Final = re.compile(r"([0-9]{12})([SW]?)", re.ASCII)
 _CRC_RE: Final = re.compile(r"!([0-9A-Fa-f]{4})?\r?\n?", re.ASCII)
+
+
+#: Names of the DSMR-specific data objects (DSMR P1 Companion Standard 5.0.2, clause 6.12
+#: tables "Data objects"), where the generic OBIS name says something else (1-3:0.2.8 is
+#: "version information" in DSMR, not a firmware signature). ``n`` = the M-Bus channel.
+DSMR_NAMES: Final[dict[str, str]] = {
+    "1-3:0.2.8": "DSMR version",
+    "0-0:1.0.0": "Date-time stamp of the P1 message",
+    "0-0:96.1.1": "Equipment identifier",
+    "0-0:96.14.0": "Tariff indicator",
+    "0-0:96.7.21": "Number of power failures in any phase",
+    "0-0:96.7.9": "Number of long power failures in any phase",
+    "1-0:99.97.0": "Power failure event log (long power failures)",
+    "1-0:32.32.0": "Number of voltage sags in phase L1",
+    "1-0:52.32.0": "Number of voltage sags in phase L2",
+    "1-0:72.32.0": "Number of voltage sags in phase L3",
+    "1-0:32.36.0": "Number of voltage swells in phase L1",
+    "1-0:52.36.0": "Number of voltage swells in phase L2",
+    "1-0:72.36.0": "Number of voltage swells in phase L3",
+    "0-0:96.13.0": "Text message",
+    "0-0:96.13.1": "Text message code (DSMR 4 and earlier)",
+    "0-0:17.0.0": "Actual threshold electricity",
+    "0-0:96.3.10": "Breaker state",
+    "0-n:24.1.0": "M-Bus device type",
+    "0-n:96.1.0": "M-Bus equipment identifier",
+    "0-n:24.2.1": "M-Bus last 5-minute value (with capture time)",
+    "0-n:24.3.0": "M-Bus last hourly value (DSMR 2.2/3)",
+    "0-n:24.4.0": "M-Bus valve position",
+}
+
+
+def dsmr_name(address: str) -> str | None:
+    """The DSMR name of a data line's address (``0-1:24.2.1`` → M-Bus last 5-minute value),
+    or ``None`` when DSMR gives it no special name."""
+    found = DSMR_NAMES.get(address)
+    if found is None and address.startswith("0-") and ":" in address:
+        channel, rest = address[2:].split(":", 1)
+        if channel.isdigit() and channel != "0":
+            found = DSMR_NAMES.get(f"0-n:{rest}")
+            if found is not None:
+                found += f", channel {channel}"
+    return found
 
 
 def crc16(data: bytes | bytearray | memoryview) -> int:
