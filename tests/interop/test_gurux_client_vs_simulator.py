@@ -478,3 +478,35 @@ def test_gurux_calls_the_clock_methods() -> None:
             assert abs(after - before - 600) < 2
         finally:
             client.close()
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+def test_gurux_reads_with_list_and_writes_in_blocks(sim: SimulatorThread, hdlc: bool) -> None:
+    meter = sim.simulator.meters[0]  # type: ignore[union-attr]
+    client = _client(sim, hdlc, "hls-gmac")
+    try:
+        client.read_objects()
+        wanted = [("0.0.42.0.0.255", 2), ("1.0.1.8.0.255", 3), ("0.0.1.0.0.255", 2)]
+        values: list[Any] = []
+        for frame in client.client.readList([(client.find(n), i) for n, i in wanted]):
+            values.extend(client.exchange(frame).value)  # get-request-with-list
+        assert bytes(values[0]) == meter.system_title[:3] + b"0000000000001"
+        assert list(values[1]) == [0, 30]  # scaler 0, unit Wh (Blue Book table 4.3.2.4)
+        assert len(values[2]) == 12  # the clock's date-time octet-string
+        push = client.find("0.0.25.9.0.255")
+        client.read(push, 2)
+        original = list(push.pushObjectList)
+        push.pushObjectList = original * 20  # 100 capture objects: ~1.9 kB > max PDU 1024
+        frames = client.client.write(push, 2)
+        assert len(frames) >= 2  # set-request-with-first-datablock, then datablocks
+        client.exchange(frames)
+        held = _sim_read(sim, 1, 40, "0.0.25.9.0.255", 2)
+        assert len(held) == 100
+        assert [str(Obis.from_bytes(bytes(entry[1]))) for entry in held[:5]] == [
+            obj.logicalName for obj, _ in original
+        ]
+        push.pushObjectList = original
+        client.write(push, 2)
+        assert len(_sim_read(sim, 1, 40, "0.0.25.9.0.255", 2)) == len(original)
+    finally:
+        client.close()
