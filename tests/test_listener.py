@@ -285,3 +285,163 @@ def test_sigkill_mid_burst_loses_no_printed_line(tmp_path: Path) -> None:
         stored = {c for (c,) in connection.execute("SELECT invocation_counter FROM notifications")}
     assert len(printed) >= 3000
     assert {p["invocation_counter"] for p in printed} <= stored
+
+
+# --- real frames from vectors.json (/work/shared/vectors; each record cites its source) --
+
+_FRAMING = {"M-Bus x2": "mbus", "raw APDU": "raw", "HDLC x1": "hdlc", "HDLC x3": "hdlc"}
+
+
+def _vector_keys() -> KeyStore:
+    from tests.vectors import push_records
+
+    store = KeyStore()
+    for r in push_records():
+        if r.get("EK") and r.get("ST"):
+            store.add(
+                SecurityKeys(
+                    system_title=b"LISTENER",
+                    global_unicast_key=bytes.fromhex(r["EK"]),
+                    authentication_key=bytes.fromhex(r["AK"]) if r.get("AK") else None,
+                    peer_system_title=bytes.fromhex(r["ST"]),
+                )
+            )
+    return store
+
+
+def test_every_push_vector_is_stored_with_its_identity(tmp_path: Path) -> None:
+    """PUSH-01/02 (M-Bus, fneur/smart-meter-tirol), PUSH-03/09/15 (bare APDUs), PUSH-05
+    (HDLC x3 carrying 3 GBT blocks), PUSH-07/10/12 (HDLC): each arrives on its own
+    connection with the framing its transport names, and is stored once with the system
+    title and invocation counter the record gives. Records without an AK were published
+    with the encryption key only: the listener runs with verify_tag=False for those."""
+    from tests.vectors import push_records
+
+    records = [r for r in push_records() if r.get("transport") in _FRAMING]
+    assert len(records) >= 8
+    for verify in (True, False):
+        chosen = [r for r in records if bool(r.get("AK")) == verify or not r.get("ST")]
+        db = tmp_path / f"vectors-{verify}.sqlite"
+        run = Running(db, keys=_vector_keys(), verify_tag=verify)
+        run.start()
+        assert run.listener is not None
+        ports = {
+            f: asyncio.run_coroutine_threadsafe(
+                run.listener.serve_tcp("127.0.0.1", 0, framing=f), run.loop
+            ).result(10)
+            for f in set(_FRAMING.values())
+        }
+        for r in chosen:
+            with socket.create_connection(("127.0.0.1", ports[_FRAMING[r["transport"]]])) as s:
+                raw = bytes.fromhex(r["raw"])
+                for i in range(0, len(raw), 7):  # in pieces: frames cross reads
+                    s.sendall(raw[i : i + 7])
+                run.wait_for(len(run.lines) + 1, timeout=10)
+        run.stop()
+        stored = rows(db)
+        assert [row[2] for row in stored] == ["data-notification"] * len(chosen), [
+            (r["id"], row[4]) for r, row in zip(chosen, stored, strict=False)
+        ]
+        for r, row in zip(chosen, stored, strict=True):
+            if r.get("ST"):
+                assert row[0] == bytes.fromhex(r["ST"]), r["id"]
+                assert row[1] == int(r["IC"], 16), r["id"]
+            else:
+                assert row[0] is None and row[1] is None, r["id"]
+
+
+def test_negative_vectors_are_error_rows_and_the_listener_goes_on(tmp_path: Path) -> None:
+    """PUSH-13 (toreamun/amshan: an HDLC frame with a wrong FCS) and PUSH-17 (a body that
+    is not standard A-XDR: untagged class/OBIS/attribute, a decode error at byte 18): each
+    is stored as an error with its reason, and a good push after it is still stored."""
+    from tests.vectors import record
+
+    db = tmp_path / "negative.sqlite"
+    run = Running(db, keys=keystore())
+    hdlc = run.start(framing="hdlc")
+    assert run.listener is not None
+    raw_port = asyncio.run_coroutine_threadsafe(
+        run.listener.serve_tcp("127.0.0.1", 0, framing="raw"), run.loop
+    ).result(10)
+    good_hdlc = HdlcFrame(
+        destination=HdlcAddress.client(0x10),
+        source=HdlcAddress.server(1, 17),
+        kind=FrameKind.UI,
+        poll_final=False,
+        send_sequence=None,
+        receive_sequence=None,
+        information=b"\xe6\xe7\x00" + ciphered(5, 1),
+    ).encode()
+    with socket.create_connection(("127.0.0.1", hdlc)) as s:
+        s.sendall(bytes.fromhex(record("PUSH-13")["raw"]) + good_hdlc)
+        run.wait_for(2, timeout=10)
+    with socket.create_connection(("127.0.0.1", raw_port)) as s:
+        s.sendall(bytes.fromhex(record("PUSH-17")["raw"]))
+        run.wait_for(3, timeout=10)
+    with socket.create_connection(("127.0.0.1", raw_port)) as s:
+        s.sendall(ciphered(5, 2))  # a new connection starts clean
+        run.wait_for(4, timeout=10)
+    run.stop()
+    stored = rows(db)
+    assert [r[2] for r in stored] == ["error", "data-notification", "error", "data-notification"]
+    assert "HDLC" in stored[0][4]
+    assert "offset" in stored[2][4]  # where the decoder stopped
+    assert [r[1] for r in stored if r[2] != "error"] == [1, 2]
+
+
+def test_raw_apdu_stream_splits_back_to_back_apdus(tmp_path: Path) -> None:
+    """Bare APDUs on one connection, cut at every size: each found by its own encoding."""
+    db = tmp_path / "raw.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start(framing="raw")
+    stream = b"".join([notification(1), ciphered(1, 2), notification(3), ciphered(2, 4)])
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        for i in range(0, len(stream), 5):
+            s.sendall(stream[i : i + 5])
+            time.sleep(0.001)  # separate reads, so APDUs arrive split
+        s.sendall(ciphered(1, 5)[:10])  # cut off by the end of the stream
+    run.wait_for(5, timeout=10)
+    run.stop()
+    stored = rows(db)
+    assert [r[2] for r in stored] == ["data-notification"] * 4 + ["error"]
+    assert [json.loads(r[3])["obis"]["1.0.2.8.0.255"] for r in stored[:4]] == [1, 2, 3, 4]
+    assert "ended inside an APDU" in stored[4][4]
+
+
+def test_event_notification_and_obis_structures(tmp_path: Path) -> None:
+    from dlmskit.apdu.common import CosemAttributeDescriptor
+    from dlmskit.apdu.notification import EventNotificationRequest
+    from dlmskit.obis import Obis
+
+    event = EventNotificationRequest(
+        cosem_attribute_descriptor=CosemAttributeDescriptor(
+            class_id=1, instance_id=Obis.parse("0.0.96.11.0.255"), attribute_id=2
+        ),
+        attribute_value=axdr.LongUnsigned(47),
+    ).to_bytes()
+    pairs = DataNotification(
+        long_invoke_id_and_priority=LongInvokeIdAndPriority.of(3, confirmed=False),
+        date_time=None,
+        notification_body=axdr.Array(
+            (
+                axdr.Structure(
+                    (axdr.OctetString(bytes.fromhex("0100010700FF")), axdr.DoubleLong(-5))
+                ),
+                axdr.Structure(
+                    (axdr.OctetString(bytes.fromhex("0000600100FF")), axdr.VisibleString("X1"))
+                ),
+            )
+        ),
+    ).to_bytes()
+    db = tmp_path / "events.sqlite"
+    run = Running(db)
+    port = run.start()
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(framed(event) + framed(pairs))
+        run.wait_for(2)
+    run.stop()
+    first, second = (line.line for line in run.lines)
+    assert first["kind"] == "event-notification" and first["values"] == 47
+    assert first["object"] == "0.0.96.11.0.255/1/2"
+    assert second["obis"] == {"1.0.1.7.0.255": -5, "0.0.96.1.0.255": "X1"}
+    assert [r[2] for r in rows(db)] == ["event-notification", "data-notification"]

@@ -3,7 +3,7 @@ decrypts them per meter, decodes them and stores each one in SQLite.
 
 ::
 
-    sockets / serial ── framing (wrapper, HDLC, M-Bus, datagrams) ── bounded queue ──▶
+    sockets / serial ── framing (wrapper, HDLC, M-Bus, raw APDUs, datagrams) ── bounded queue ──▶
     worker: decrypt (keys by system title) + decode ── batch ──▶ writer thread: commit
     ──▶ then: the JSON line (``on_stored``) and, for a confirmed push, its confirmation
 
@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,8 +29,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from dlmskit import axdr
+from dlmskit._buffer import Reader
 from dlmskit._pushstore import PushRecord, PushStore
 from dlmskit.apdu import decode as decode_apdu
+from dlmskit.apdu import decode_prefix
 from dlmskit.apdu.ciphered import GeneralGloCiphering
 from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.notification import (
@@ -38,7 +41,7 @@ from dlmskit.apdu.notification import (
     EventNotificationRequest,
 )
 from dlmskit.cosem_time import CosemDateTime
-from dlmskit.errors import DlmsError
+from dlmskit.errors import DecodeError, DlmsError
 from dlmskit.io.serial import SerialTransport
 from dlmskit.link.hdlc import FrameReceived, FrameSplitter, Reassembler
 from dlmskit.link.mbus import MbusApduReceived, MbusStream
@@ -228,7 +231,10 @@ class PushListener:
     async def serve_tcp(
         self, host: str = "0.0.0.0", port: int = 4059, *, framing: str = "wrapper"
     ) -> int:
-        """Accept pushes over TCP (``framing``: wrapper, hdlc or mbus); the bound port."""
+        """Accept pushes over TCP; the bound port. ``framing``: ``wrapper`` (IEC 62056-47),
+        ``hdlc`` (frames of any address, UI or I), ``mbus`` (EN 13757-2 long frames) or
+        ``raw`` (bare APDUs back to back, each delimited by its own encoding)."""
+        _check_framing(framing)
         self._start()
 
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -296,6 +302,7 @@ class PushListener:
         framing: str = "hdlc",
     ) -> None:
         """Read pushes from a serial port (a customer port: HDLC or M-Bus framed)."""
+        _check_framing(framing)
         self._start()
         line = SerialTransport(path, baud=baud, parity=parity, bytesize=bytesize, stopbits=stopbits)
         await line.open()
@@ -329,8 +336,8 @@ class PushListener:
         source: str,
         framing: str,
     ) -> None:
-        if framing not in ("wrapper", "hdlc", "mbus"):
-            raise ValueError(f"framing must be wrapper, hdlc or mbus, not {framing!r}")
+        _check_framing(framing)
+        raw = bytearray() if framing == "raw" else None
         stream = WrapperStream(max_apdu_size=self.max_apdu_size) if framing == "wrapper" else None
         splitter = FrameSplitter() if framing == "hdlc" else None
         reassembler = Reassembler(self.max_apdu_size)
@@ -338,6 +345,9 @@ class PushListener:
         while True:
             data = await reader.read(65536)
             if not data:
+                if raw:
+                    reason = f"APDU: the stream ended inside an APDU ({len(raw)} bytes)"
+                    await self._error(time.time(), source, bytes(raw), reason)
                 return
             now = time.time()
             if stream is not None:
@@ -372,6 +382,9 @@ class PushListener:
                     if apdu[:3] in _LLC:
                         apdu = apdu[3:]
                     await self.queue.put(_Item(now, source, frame.raw, apdu, None))
+            elif raw is not None:
+                raw += data
+                await self._split_raw(raw, now, source)
             elif mbus is not None:
                 mbus.receive_data(data)
                 while not isinstance(part := mbus.next_event(), NeedData):
@@ -379,6 +392,26 @@ class PushListener:
                         await self.queue.put(_Item(now, source, part.apdu, part.apdu, None))
                     else:
                         await self._error(now, source, data, f"M-Bus: {part}")
+
+    async def _split_raw(self, raw: bytearray, now: float, source: str) -> None:
+        """Queue each whole APDU at the front of ``raw`` (consumed); keep a partial one. A
+        bare APDU carries no frame length: its end is where its own encoding ends, and a
+        decode error that only says "more bytes expected" means "wait for them"."""
+        while raw:
+            data = bytes(raw)
+            reader = Reader(data)
+            try:
+                decode_prefix(reader)
+            except DecodeError as exc:
+                if _INCOMPLETE.search(exc.reason) and len(data) < self.max_apdu_size:
+                    return
+                # no way to find the next APDU's start in an unframed stream: drop it all
+                await self._error(now, source, data, f"APDU: {exc}")
+                raw.clear()
+                return
+            del raw[: reader.pos]
+            apdu = data[: reader.pos]
+            await self.queue.put(_Item(now, source, apdu, apdu, None))
 
     async def _error(self, now: float, source: str, raw: bytes, reason: str) -> None:
         item = _Item(now, source, raw, b"")
@@ -536,6 +569,19 @@ class PushListener:
             self._worker = None
         self._executor.shutdown()
         self.store.close()
+
+
+_FRAMINGS: Final = ("wrapper", "hdlc", "mbus", "raw")
+#: What the decoders say when the bytes ran out: "expected 4 bytes for ..., 1 left", "a
+#: structure of 3 elements cannot fit in the 2 bytes left" (a count checked against the rest).
+_INCOMPLETE: Final = re.compile(
+    r"\b(?:expected\b.*\b\d+|cannot fit in the \d+) (?:bytes? |byte\(s\) )?left\b"
+)
+
+
+def _check_framing(framing: str) -> None:
+    if framing not in _FRAMINGS:
+        raise ValueError(f"framing must be one of {', '.join(_FRAMINGS)}, not {framing!r}")
 
 
 def _date_time(raw: axdr.OctetString) -> axdr.Value:
