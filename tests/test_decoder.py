@@ -553,3 +553,22 @@ def test_hex_dump_layouts(layout: Any) -> None:
     assert isinstance(first, DecodedFrame) and first.frames == 3 and first.line == 1
     assert isinstance(second, DecodedFrame)
     assert second.by_obis()["1.1.0.2.129.255"] == "AIDON_V0001"
+
+
+def test_p1_event_log_and_mbus_capture_time() -> None:
+    # TELEGRAM_V4_2 (ndokter/dsmr_parser test/example_telegrams.py, Kaifa DSMR 4.2)
+    from datetime import datetime, timedelta, timezone
+
+    from tests.test_p1 import TELEGRAM_V4_2
+
+    winter = timezone(timedelta(hours=1))
+    frame = _one(decode_dump(TELEGRAM_V4_2))
+    values = {str(v.obis): v for v in frame.values}
+    log = values["1.0.99.97.0.255"]
+    assert log.unit == "s" and log.name is not None and "failure" in log.name
+    assert log.value[0] == [datetime(2000, 1, 4, 18, 3, 20, tzinfo=winter), 237126]
+    assert len(log.value) == 3
+    gas = values["0.1.24.2.1.255"]
+    assert (gas.value, gas.unit) == (Decimal("981.443"), "m3")
+    assert gas.captured == datetime(2016, 11, 29, 20, 0, tzinfo=winter)
+    assert values["1.3.0.2.8.255"].name == "DSMR version"

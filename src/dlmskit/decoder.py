@@ -130,6 +130,9 @@ class DecodedValue:
     after a scaler, str for strings and printable octet strings and date-times, hex text
     for other octets, bool, None, or a list for arrays/structures), ``unit`` the unit
     symbol when a scaler_unit came with it (or the P1 unit), ``raw`` the A-XDR value.
+    ``captured`` is the capture time a P1 M-Bus reading carries (``0-1:24.2.1(time)(value)``).
+    A P1 event log line (the power failure log ``1-0:99.97.0``) has as value the list of
+    its ``[end time, duration]`` entries, in seconds.
     """
 
     obis: Obis | None
@@ -137,6 +140,7 @@ class DecodedValue:
     unit: str | None = None
     name: str | None = None
     raw: axdr.Value | None = field(default=None, compare=False, repr=False)
+    captured: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -822,16 +826,7 @@ class _Decoder:
         link: str | None,
         notes: tuple[str, ...],
     ) -> DecodedFrame:
-        values = tuple(
-            DecodedValue(
-                line.obis,
-                line.value,
-                line.unit,
-                p1.dsmr_name(line.address)
-                or (obis_name(line.obis) if line.obis is not None else line.address),
-            )
-            for line in telegram.lines
-        )
+        values = tuple(_p1_value(line) for line in telegram.lines)
         if telegram.crc is not None:
             notes = (*notes, f"CRC {telegram.crc:04X} checked")
         return DecodedFrame(
@@ -845,6 +840,17 @@ class _Decoder:
             telegram=telegram,
             notes=notes,
         )
+
+
+def _p1_value(line: p1.P1Line) -> DecodedValue:
+    name = p1.dsmr_name(line.address) or (
+        obis_name(line.obis) if line.obis is not None else line.address
+    )
+    events = line.events()
+    if events:  # the power failure log: [end time, duration] pairs
+        entries = [[when, duration.number] for when, duration in events]
+        return DecodedValue(line.obis, entries, events[0][1].unit, name)
+    return DecodedValue(line.obis, line.value, line.unit, name, captured=line.timestamp)
 
 
 def _address(address: HdlcAddress) -> str:

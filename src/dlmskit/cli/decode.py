@@ -80,6 +80,7 @@ def _value_json(value: DecodedValue) -> dict[str, Any]:
         "name": value.name,
         "value": _json_value(value.value),
         "unit": value.unit,
+        **({"captured": value.captured.isoformat()} if value.captured else {}),
     }
 
 
@@ -299,6 +300,8 @@ def render_text(result: DecodedFrame | DecodeFailure, number: int) -> Tree:
         values = tree.add(f"values [{len(result.values)}]")
         for value in result.values:
             unit = f" {value.unit}" if value.unit else ""
+            if value.captured is not None:
+                unit += f" (captured {_text(value.captured)})"
             if value.obis is not None:
                 name = f"  {value.name}" if value.name else ""
                 values.add(f"{value.obis}  {_text(value.value)}{unit}{name}")
