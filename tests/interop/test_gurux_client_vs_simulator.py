@@ -510,3 +510,25 @@ def test_gurux_reads_with_list_and_writes_in_blocks(sim: SimulatorThread, hdlc: 
         assert len(_sim_read(sim, 1, 40, "0.0.25.9.0.255", 2)) == len(original)
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(("window", "info"), [(1, 128), (7, 2030)])
+def test_gurux_negotiates_the_hdlc_parameters(sim: SimulatorThread, window: int, info: int) -> None:
+    # Only answers that fit one frame with windows > 1: gurux 1.0.203 computes the N(R)
+    # it sends from its own send count, so after a multi-frame window it acknowledges too
+    # little and the simulator (rightly, ISO/IEC 13239 checkpointing) sends the
+    # unacknowledged frame again, which gurux then calls an invalid frame.
+    client = GuruxClient(sim.ports["hdlc"], hdlc=True, client_address=16)
+    settings = client.client.hdlcSettings
+    settings.windowSizeRX = settings.windowSizeTX = window
+    settings.maxInfoRX = settings.maxInfoTX = info
+    client.connect()  # SNRM proposes them; UA answers (IEC 62056-46 6.4.4.4.3.2)
+    try:
+        assert (settings.windowSizeRX, settings.windowSizeTX) == (window, window)
+        assert (settings.maxInfoRX, settings.maxInfoTX) == (info, info)
+        objects = client.read_objects()  # 128: many 128-byte segments, one at a time
+        assert "0.0.42.0.0.255" in {obj.logicalName for obj in objects}
+        name = client.read(client.find("0.0.42.0.0.255"), 2)
+        assert name.startswith("DLK")
+    finally:
+        client.close()
