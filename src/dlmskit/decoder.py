@@ -826,20 +826,24 @@ class _Decoder:
         link: str | None,
         notes: tuple[str, ...],
     ) -> DecodedFrame:
-        values = tuple(_p1_value(line) for line in telegram.lines)
-        if telegram.crc is not None:
-            notes = (*notes, f"CRC {telegram.crc:04X} checked")
-        return DecodedFrame(
-            offset,
-            transport,
-            raw,
-            self.line_of(offset),
-            1,
-            link,
-            values=values,
-            telegram=telegram,
-            notes=notes,
-        )
+        return _telegram_frame(offset, raw, telegram, transport, link, notes, self.line_of(offset))
+
+
+def _telegram_frame(  # noqa: PLR0917 - private, one argument per frame field
+    offset: int,
+    raw: bytes,
+    telegram: p1.Telegram,
+    transport: str,
+    link: str | None,
+    notes: tuple[str, ...],
+    line: int | None,
+) -> DecodedFrame:
+    values = tuple(_p1_value(entry) for entry in telegram.lines)
+    if telegram.crc is not None:
+        notes = (*notes, f"CRC {telegram.crc:04X} checked")
+    return DecodedFrame(
+        offset, transport, raw, line, 1, link, values=values, telegram=telegram, notes=notes
+    )
 
 
 def _p1_value(line: p1.P1Line) -> DecodedValue:
@@ -1118,22 +1122,8 @@ def decode_dump(
                     (-1, DecodeFailure(start, f"P1: {_reason(exc)}", chunk.encode(), line))
                 )
             else:
-                values = _Decoder(None, True, False, _Input(bytearray(), [], [], []))
-                frame = values.telegram_frame(start, chunk.encode(), telegram, "p1", None, ())
-                telegrams.append(
-                    (
-                        -1,
-                        DecodedFrame(
-                            start,
-                            "p1",
-                            chunk.encode(),
-                            line,
-                            values=frame.values,
-                            telegram=telegram,
-                            notes=frame.notes,
-                        ),
-                    )
-                )
+                frame = _telegram_frame(start, chunk.encode(), telegram, "p1", None, (), line)
+                telegrams.append((-1, frame))
             pieces.append(text[last:start])
             pieces.append("\n" * chunk.count("\n"))  # keep the line numbers of the rest
             last = end
