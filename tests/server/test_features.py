@@ -184,3 +184,28 @@ def test_meter_engine_without_transport() -> None:
     assert "000102030405" not in repr(settings) and "12345678" not in repr(settings)
     with pytest.raises(ModelError, match="associations must be a non-empty mapping"):
         Meter.from_model(loads_model("meter: {}\nassociations: {}\n"), now=0.0)
+
+
+def test_profile_buffers_are_sent_from_their_kept_encoding() -> None:
+    """The engine keeps a long buffer's encoding (joined from cached rows): it must be
+    exactly the encoding of the value, also after the meter changed."""
+    from dlmskit.apdu.common import CosemAttributeDescriptor
+    from dlmskit.apdu.get import Data
+    from dlmskit.apdu.selective import EntryDescriptor
+    from dlmskit.obis import Obis
+    from dlmskit.server.objects import Context
+
+    meter = Meter.from_model(load_model(), now=1_800_000_000.0)
+    association = meter.model.association(1)
+    assert association is not None
+    ctx = Context(now=1_800_000_000.0, client_sap=1, association=association)
+    descriptor = CosemAttributeDescriptor(
+        class_id=7, instance_id=Obis.parse("1.0.99.1.0.255"), attribute_id=2
+    )
+    for selection in (None, EntryDescriptor(from_entry=3, to_entry=40).to_access_descriptor()):
+        result = meter.read_result(ctx, descriptor, selection)
+        assert isinstance(result, Data) and result.raw is not None
+        assert result.raw == axdr.encode(result.value)
+    meter.set_connected(False, 1_800_000_100.0)  # a change: cached rows are dropped
+    again = meter.read_result(ctx, descriptor, None)
+    assert isinstance(again, Data) and again.raw == axdr.encode(again.value)

@@ -272,9 +272,10 @@ class Data:
     """The ``data [0] Data`` alternative of Get-Data-Result: one A-XDR value.
 
     ``Data(None)`` is a present null-data; an absent OPTIONAL result is ``None`` itself.
-    ``raw`` is the value's A-XDR encoding as received, when the value was decoded from the
-    wire (not compared, not shown): a profile buffer is then typed from those bytes
-    without encoding the decoded value again.
+    ``raw`` is the value's A-XDR encoding (not compared, not shown): the bytes it was
+    decoded from, or the encoding a server made once and keeps; when present it is what
+    goes on the wire. A profile buffer is then typed (client) or sent (server) without
+    encoding the value again. Whoever sets it guarantees it encodes ``value``.
     """
 
     value: axdr.Value
@@ -311,7 +312,9 @@ def _read_get_data_result(reader: Reader) -> GetDataResult:
 def _write_get_data_result(out: bytearray, result: GetDataResult) -> None:
     if type(result) is Data:
         out.append(0)
-        out += axdr.encode(result.value)
+        # The bytes the value was decoded from (or, in a server, encoded once and kept):
+        # the value's encoding by definition, so a long buffer is not encoded again.
+        out += result.raw if result.raw is not None else axdr.encode(result.value)
     else:
         out.append(1)
         out.append(result)  # type: ignore[arg-type]

@@ -583,20 +583,41 @@ class Meter:
         selection: SelectiveAccessDescriptor | None = None,
     ) -> Reply:
         """GET of one attribute for the association in ``ctx``."""
+        return self._read(ctx, descriptor, selection)[1]
+
+    def _read(
+        self,
+        ctx: Context,
+        descriptor: CosemAttributeDescriptor,
+        selection: SelectiveAccessDescriptor | None,
+    ) -> tuple[CosemObject | None, Reply]:
         obis = descriptor.instance_id.to_bytes()
         obj = self._visible(ctx, descriptor.class_id, obis)
         if obj is None:
             if obis in self._by_obis and self._visible(ctx, self._by_obis[obis].class_id, obis):
-                return DataAccessResult.OBJECT_CLASS_INCONSISTENT
-            return DataAccessResult.OBJECT_UNDEFINED
+                return None, DataAccessResult.OBJECT_CLASS_INCONSISTENT
+            return None, DataAccessResult.OBJECT_UNDEFINED
         attribute = descriptor.attribute_id
         if not 1 <= attribute <= obj.attribute_count():
-            return DataAccessResult.OBJECT_UNAVAILABLE
+            return obj, DataAccessResult.OBJECT_UNAVAILABLE
         if attribute != 1 and not self.rights(ctx.association, obj).can_read(attribute):
-            return DataAccessResult.READ_WRITE_DENIED
+            return obj, DataAccessResult.READ_WRITE_DENIED
         if selection is not None:
-            return obj.read_selected(attribute, selection, ctx)
-        return obj.read(attribute, ctx)
+            return obj, obj.read_selected(attribute, selection, ctx)
+        return obj, obj.read(attribute, ctx)
+
+    def read_result(
+        self,
+        ctx: Context,
+        descriptor: CosemAttributeDescriptor,
+        selection: SelectiveAccessDescriptor | None = None,
+    ) -> get.GetDataResult:
+        """GET of one attribute as a Get-Data-Result (with the value's encoding when the
+        object kept one, so a long buffer is not encoded again)."""
+        obj, reply = self._read(ctx, descriptor, selection)
+        if isinstance(reply, DataAccessResult):
+            return reply
+        return get.Data(reply, None if obj is None else obj.encoded(reply))
 
     def write(
         self, ctx: Context, descriptor: CosemAttributeDescriptor, value: axdr.Value
@@ -662,25 +683,19 @@ class Meter:
         invoke = getattr(request, "invoke_id_and_priority", None)
         return bool(getattr(invoke, "confirmed", True))
 
-    def _get_result(self, reply: Reply) -> get.GetDataResult:
-        if isinstance(reply, DataAccessResult):
-            return reply
-        return get.Data(reply)
-
     def _get(self, ctx: Context, request: Apdu) -> Apdu | None:
         if isinstance(request, get.GetRequestNormal):
-            reply = self.read(ctx, request.cosem_attribute_descriptor, request.access_selection)
             return get.GetResponseNormal(
                 invoke_id_and_priority=request.invoke_id_and_priority,
-                result=self._get_result(reply),
+                result=self.read_result(
+                    ctx, request.cosem_attribute_descriptor, request.access_selection
+                ),
             )
         if isinstance(request, get.GetRequestWithList):
             return get.GetResponseWithList(
                 invoke_id_and_priority=request.invoke_id_and_priority,
                 result=tuple(
-                    self._get_result(
-                        self.read(ctx, item.cosem_attribute_descriptor, item.access_selection)
-                    )
+                    self.read_result(ctx, item.cosem_attribute_descriptor, item.access_selection)
                     for item in request.attribute_descriptor_list
                 ),
             )

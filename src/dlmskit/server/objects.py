@@ -163,6 +163,11 @@ class CosemObject:
         """Invoke ``method_id``; (result, return parameters or None)."""
         return ActionResult.OBJECT_UNAVAILABLE, None
 
+    def encoded(self, value: object) -> bytes | None:
+        """The A-XDR encoding of a value this object just read, when it kept one (long
+        profile buffers: encoded once from cached rows); None otherwise."""
+        return None
+
     def check_type(self, attribute_id: int, value: axdr.Value) -> DataAccessResult | None:
         if self.spec is None:
             return None
@@ -481,8 +486,9 @@ class _Profile(CosemObject):
         if not self.columns:
             raise ModelError(f"{where}: profile {model.obis} needs columns")
         self.limit = int(model.options.get("profile_entries", 1000))
-        self._rows: dict[tuple[float, tuple[int, ...]], axdr.Structure] = {}
+        self._rows: dict[tuple[float, tuple[int, ...]], tuple[axdr.Structure, bytes]] = {}
         self._rows_version = -1
+        self._encoded: tuple[axdr.Array, bytes] | None = None
         self.values[3] = axdr.Array(c.to_data() for c in self.columns)
         self.values.setdefault(
             4, axdr.DoubleLongUnsigned(int(model.options.get("capture_period", 0)))
@@ -505,7 +511,13 @@ class _Profile(CosemObject):
         return (1, 2) if attribute_id == 2 else None
 
     def row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
-        """The row captured at ``moment`` (cached until the meter changes: rows are a
+        """The row captured at ``moment``."""
+        return self._cached_row(moment, ctx, columns)[0]
+
+    def _cached_row(
+        self, moment: float, ctx: Context, columns: Sequence[int]
+    ) -> tuple[axdr.Structure, bytes]:
+        """The row and its A-XDR encoding, cached until the meter changes (rows are a
         function of time and of the meter's state)."""
         if self._rows_version != self.meter.version:
             self._rows.clear()
@@ -517,8 +529,25 @@ class _Profile(CosemObject):
         if len(self._rows) >= 4 * max(self.limit, 1000):
             self._rows.clear()
         row = self._row(moment, ctx, columns)
-        self._rows[key] = row
-        return row
+        entry = (row, axdr.encode(row))
+        self._rows[key] = entry
+        return entry
+
+    def buffer(self, moments: Sequence[float], ctx: Context, columns: Sequence[int]) -> axdr.Array:
+        """The rows at ``moments`` as an array; its encoding, joined from the cached row
+        encodings, is kept for :meth:`encoded`."""
+        rows = [self._cached_row(m, ctx, columns) for m in moments]
+        array = axdr.Array(row for row, _ in rows)
+        header = bytearray(b"\x01")
+        header += axdr.encode_length(len(rows))
+        self._encoded = (array, bytes(header) + b"".join(encoded for _, encoded in rows))
+        return array
+
+    def encoded(self, value: object) -> bytes | None:
+        """The encoding of ``value`` when it is the buffer this object just built."""
+        if self._encoded is not None and self._encoded[0] is value:
+            return self._encoded[1]
+        return None
 
     def _row(self, moment: float, ctx: Context, columns: Sequence[int]) -> axdr.Structure:
         values = []
@@ -533,8 +562,7 @@ class _Profile(CosemObject):
     def read(self, attribute_id: int, ctx: Context) -> Reply:
         if attribute_id == 2:
             moments = self.moments(self.meter.meter_time(ctx.now))
-            every = range(len(self.columns))
-            return axdr.Array(self.row(m, ctx, every) for m in moments)
+            return self.buffer(moments, ctx, range(len(self.columns)))
         if attribute_id == 7:
             return axdr.DoubleLongUnsigned(len(self.moments(self.meter.meter_time(ctx.now))))
         if attribute_id == 8:
@@ -565,7 +593,7 @@ class _Profile(CosemObject):
             if isinstance(columns_or_error, DataAccessResult):
                 return columns_or_error
             columns = columns_or_error
-        return axdr.Array(self.row(m, ctx, columns) for m in chosen)
+        return self.buffer(chosen, ctx, columns)
 
     def _range(
         self, descriptor: RangeDescriptor, moments: list[float]

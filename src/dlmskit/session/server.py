@@ -1194,7 +1194,8 @@ class ServerSession:
             data = _common.encode_result_list(response)
         else:
             assert isinstance(response.result, get.Data)
-            data = axdr.encode(response.result.value)
+            raw = response.result.raw
+            data = raw if raw is not None else axdr.encode(response.result.value)
         # Green Book 9.4.6.7 through session/blocks.py: the blocks fit the client's PDU.
         segmenter = GetResponseSegmenter(data, max_pdu=limit, invoke_id_and_priority=iip)
         association.transfers[iip.invoke_id] = segmenter
