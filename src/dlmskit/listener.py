@@ -140,21 +140,25 @@ def _obis_text(code: bytes) -> str:
 
 
 def _obis_pairs(body: axdr.Value, rendered: Any) -> dict[str, Any] | None:
-    """OBIS → value when the body pairs them ({obis, value} structures, or a flat list
-    of obis, value, obis, value); ``rendered`` is ``render(body)``, reused for the values."""
+    """OBIS → value where the body pairs them: {obis, value[, scaler-unit]} structures,
+    and flat runs of obis, value (the two shapes meters push, also mixed: Kaifa's clock
+    code and date-time first, then register structures, as in vector PUSH-01); None when
+    the body has no pair. ``rendered`` is ``render(body)``, reused for the values."""
     if not isinstance(body, axdr.Structure | axdr.Array) or not body:
         return None
-    if all(type(i) is axdr.Structure and len(i) >= 2 and _is_obis(i[0]) for i in body):
-        return {
-            _obis_text(bytes(item[0])): out[1]  # type: ignore[index, arg-type]
-            for item, out in zip(body, rendered, strict=True)
-        }
-    if len(body) % 2 == 0 and all(_is_obis(i) for i in body[::2]):
-        return {
-            _obis_text(bytes(code)): value  # type: ignore[arg-type]
-            for code, value in zip(body[::2], rendered[1::2], strict=True)
-        }
-    return None
+    pairs: dict[str, Any] = {}
+    i, n = 0, len(body)
+    while i < n:
+        item = body[i]
+        if type(item) is axdr.Structure and len(item) >= 2 and _is_obis(item[0]):
+            pairs[_obis_text(bytes(item[0]))] = rendered[i][1]  # type: ignore[arg-type]
+            i += 1
+        elif _is_obis(item) and i + 1 < n and not _is_obis(body[i + 1]):
+            pairs[_obis_text(bytes(item))] = rendered[i + 1]  # type: ignore[arg-type]
+            i += 2
+        else:
+            i += 1
+    return pairs or None
 
 
 def _is_obis(value: object) -> bool:
@@ -217,6 +221,8 @@ class PushListener:
         self._servers: list[asyncio.AbstractServer] = []
         self._transports: list[asyncio.BaseTransport] = []
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._handlers: set[asyncio.Task[Any]] = set()  # TCP connections being read
+        self._connections: set[asyncio.StreamWriter] = set()
         self._worker: asyncio.Task[None] | None = None
         # one writer thread: batches commit in order, off the event loop
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="dlmskit-pushstore")
@@ -240,11 +246,18 @@ class PushListener:
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             peer = writer.get_extra_info("peername")
             source = f"tcp:{peer[0]}:{peer[1]}" if peer else "tcp"
+            task = asyncio.current_task()
+            if task is not None:
+                self._handlers.add(task)
+            self._connections.add(writer)
             try:
                 await self._read_stream(reader, writer.write, source, framing)
             except (ConnectionError, OSError) as exc:
                 _log.info("%s: %s", source, exc)
             finally:
+                self._connections.discard(writer)
+                if task is not None:
+                    self._handlers.discard(task)
                 writer.close()
                 with contextlib.suppress(Exception):
                     await writer.wait_closed()
@@ -391,7 +404,10 @@ class PushListener:
                     if isinstance(part, MbusApduReceived):
                         await self.queue.put(_Item(now, source, part.apdu, part.apdu, None))
                     else:
-                        await self._error(now, source, data, f"M-Bus: {part}")
+                        reason = getattr(part, "reason", None) or str(part)
+                        dropped = getattr(part, "raw", None)
+                        raw_part = bytes(dropped) if isinstance(dropped, bytes) else data
+                        await self._error(now, source, raw_part, f"M-Bus: {reason}")
 
     async def _split_raw(self, raw: bytearray, now: float, source: str) -> None:
         """Queue each whole APDU at the front of ``raw`` (consumed); keep a partial one. A
@@ -524,11 +540,17 @@ class PushListener:
                     batch.append(nxt)  # type: ignore[arg-type]
                 for item in batch:
                     self._interpret(item)
-                await committed.put(batch)
+                put = asyncio.ensure_future(committed.put(batch))
+                await asyncio.wait((put, writer), return_when=asyncio.FIRST_COMPLETED)
+                if writer.done():  # the store failed (disk full, file removed...): stop here
+                    put.cancel()
+                    writer.result()
+                    raise RuntimeError("the push store writer stopped")  # pragma: no cover
                 if stop:
                     break
         finally:
-            await committed.put(None)
+            if not writer.done():
+                await committed.put(None)
             await writer
 
     async def _write(self, batches: asyncio.Queue[list[_Item] | None]) -> None:
@@ -555,20 +577,35 @@ class PushListener:
             if item.confirm is not None and item.reply is not None:
                 item.reply(item.confirm)  # confirmed after the commit
 
+    async def wait(self) -> None:
+        """Return when the listener has stopped: after :meth:`close`, or at once with the
+        error when storing failed (a full disk, a removed file: sqlite3.Error / OSError)."""
+        if self._worker is not None:
+            await asyncio.shield(self._worker)
+
     async def close(self) -> None:
-        """Stop listening, store what is queued, close the database."""
+        """Stop listening, store what was received (connections are closed first, and what
+        they had queued is committed and reported), close the database. A storage error
+        that stopped the listener is raised here too."""
         for server in self._servers:
             server.close()
         for transport in self._transports:
             transport.close()
+        for connection in list(self._connections):
+            connection.close()
         for task in list(self._tasks):
             task.cancel()
-        if self._worker is not None:
-            await self.queue.put(_STOP)
-            await self._worker
-            self._worker = None
-        self._executor.shutdown()
-        self.store.close()
+        worker, self._worker = self._worker, None
+        try:
+            if worker is not None:
+                if self._handlers and not worker.done():
+                    await asyncio.wait(self._handlers, timeout=10)
+                if not worker.done():
+                    await self.queue.put(_STOP)
+                await worker
+        finally:
+            self._executor.shutdown()
+            self.store.close()
 
 
 _FRAMINGS: Final = ("wrapper", "hdlc", "mbus", "raw")

@@ -2,8 +2,9 @@
 
 ::
 
-    dlmskit listen tcp://0.0.0.0:4059 [udp://0.0.0.0:4059] [serial:///dev/ttyUSB0?baud=2400&parity=E]
-                   --db pushes.sqlite [--framing wrapper|hdlc|mbus] [--profile FILE]
+    dlmskit listen tcp://0.0.0.0:4059 [udp://0.0.0.0:4059]
+                   [serial:///dev/ttyUSB0?baud=2400&parity=E&framing=hdlc]
+                   --db pushes.sqlite [--framing wrapper|hdlc|mbus|raw] [--profile FILE]
                    [--ek HEX --ak HEX] [--no-verify-tag]
 
 A line is printed (stdout, one JSON object per notification) only after the row is
@@ -18,14 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import click
 
-from dlmskit.cli._common import env_secret, hex_bytes, reports_errors
+from dlmskit.cli._common import env_secret, fail, hex_bytes, reports_errors
 from dlmskit.cli._profile import load_profile
-from dlmskit.io.url import parse_url
+from dlmskit.io.url import ConnectionSpec, parse_url
 from dlmskit.listener import PushListener, Stored
 from dlmskit.security.keys import KeyStore, SecurityKeys
 
@@ -57,43 +60,85 @@ def _keys(profile: Path | None, ek: bytes | None, ak: bytes | None, suite: int) 
     return store if len(store) or store.default is not None else None
 
 
-async def _listen(listener: PushListener, addresses: tuple[str, ...], framing: str) -> None:
-    for address in addresses:
-        spec = parse_url(address)
-        if spec.scheme in ("tcp", "hdlc+tcp"):
-            port = await listener.serve_tcp(
-                spec.host, spec.port, framing="hdlc" if spec.scheme == "hdlc+tcp" else framing
-            )
-            click.echo(f"listening tcp {spec.host}:{port}", err=True)
-        elif spec.scheme == "udp":
-            port = await listener.serve_udp(spec.host, spec.port)
-            click.echo(f"listening udp {spec.host}:{port}", err=True)
-        elif spec.scheme == "serial":
-            await listener.serve_serial(
-                spec.path,
-                baud=spec.baud,
-                parity=spec.parity,
-                bytesize=spec.bytesize,
-                stopbits=spec.stopbits,
-                framing="hdlc" if framing == "wrapper" else framing,
-            )
-            click.echo(f"listening serial {spec.path}", err=True)
-        else:
-            raise click.BadParameter(f"cannot listen on {address!r}", param_hint="ADDRESS")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await listener.close()
-        click.echo(
-            f"stored {listener.stored} notification(s), {listener.duplicates} duplicate(s) "
-            f"ignored, {listener.errors} undecodable",
-            err=True,
+def _address(address: str, default_framing: str) -> tuple[ConnectionSpec, str]:
+    """The connection spec of ``address`` and its framing: ``?framing=`` on the address
+    (any scheme), else ``hdlc`` for hdlc+tcp and serial ports when the default is the
+    wrapper (a serial customer port has no wrapper), else the ``--framing`` default."""
+    parts = urlsplit(address)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    framing = query.pop("framing", [None])[-1]
+    if framing is not None and framing not in _FRAMINGS:
+        raise click.BadParameter(
+            f"{address!r}: framing must be one of {', '.join(_FRAMINGS)}", param_hint="ADDRESS"
         )
+    rest = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    try:
+        spec = parse_url(rest)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
+    if spec.scheme not in ("tcp", "hdlc+tcp", "udp", "serial"):
+        raise click.BadParameter(
+            f"cannot listen on {address!r}: use tcp://, hdlc+tcp://, udp:// or serial://",
+            param_hint="ADDRESS",
+        )
+    if framing is None:
+        framing = default_framing
+        if spec.scheme in ("hdlc+tcp", "serial") and framing == "wrapper":
+            framing = "hdlc"
+    if spec.scheme == "udp" and framing != "wrapper":
+        raise click.BadParameter(
+            f"{address!r}: UDP takes wrapper datagrams (or bare APDUs), not {framing}",
+            param_hint="ADDRESS",
+        )
+    return spec, framing
+
+
+async def _listen(
+    listener: PushListener, addresses: list[tuple[ConnectionSpec, str]], stop: asyncio.Event
+) -> None:
+    try:
+        for spec, framing in addresses:
+            if spec.scheme in ("tcp", "hdlc+tcp"):
+                port = await listener.serve_tcp(spec.host, spec.port, framing=framing)
+                click.echo(f"listening tcp {spec.host}:{port}", err=True)
+            elif spec.scheme == "udp":
+                port = await listener.serve_udp(spec.host, spec.port)
+                click.echo(f"listening udp {spec.host}:{port}", err=True)
+            else:
+                await listener.serve_serial(
+                    spec.path,
+                    baud=spec.baud,
+                    parity=spec.parity,
+                    bytesize=spec.bytesize,
+                    stopbits=spec.stopbits,
+                    framing=framing,
+                )
+                click.echo(
+                    f"listening serial {spec.path} {spec.baud} {spec.bytesize}{spec.parity}"
+                    f"{spec.stopbits} {framing}",
+                    err=True,
+                )
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        stopped = loop.create_task(stop.wait())
+        failed = loop.create_task(listener.wait())
+        await asyncio.wait((stopped, failed), return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        failed.cancel()
+    finally:
+        try:
+            await listener.close()  # stores what was received; raises a storage error
+        finally:
+            click.echo(
+                f"stored {listener.stored} notification(s), {listener.duplicates} "
+                f"duplicate(s) ignored, {listener.errors} undecodable",
+                err=True,
+            )
+
+
+_FRAMINGS = ("wrapper", "hdlc", "mbus", "raw")
 
 
 @click.command("listen")
@@ -107,10 +152,10 @@ async def _listen(listener: PushListener, addresses: tuple[str, ...], framing: s
 )
 @click.option(
     "--framing",
-    type=click.Choice(["wrapper", "hdlc", "mbus"]),
+    type=click.Choice(list(_FRAMINGS)),
     default="wrapper",
     show_default=True,
-    help="Framing on TCP streams and serial ports.",
+    help="Framing on TCP streams (serial ports: hdlc unless mbus); per address: ?framing=.",
 )
 @click.option(
     "--profile",
@@ -132,24 +177,37 @@ def listen_command(  # noqa: PLR0917 - one parameter per option
     suite: int,
     no_verify_tag: bool,
 ) -> None:
-    """Receive pushed notifications, store them in SQLite and print them as JSON lines."""
-    for address in addresses:
-        try:
-            parse_url(address)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
+    """Receive pushed notifications, store them in SQLite and print them as JSON lines.
+
+    ADDRESS: tcp://HOST:PORT, hdlc+tcp://HOST:PORT, udp://HOST:PORT or
+    serial:///dev/ttyX?baud=9600&parity=E&bytesize=8 (add &framing=mbus for M-Bus), one or
+    more. A line is printed only after its notification is committed to --db. SIGINT /
+    SIGTERM store what was received and exit 0.
+    """
+    specs = [_address(address, framing) for address in addresses]
     sizes = (32,) if suite == 2 else (16,)
     ek_bytes = hex_bytes(env_secret(ek, "DLMSKIT_EK"), "--ek", length=sizes)
     ak_bytes = hex_bytes(env_secret(ak, "DLMSKIT_AK"), "--ak", length=sizes)
+    if ak_bytes is not None and ek_bytes is None:
+        raise click.BadParameter("an authentication key needs --ek too", param_hint="--ak")
     keys = _keys(profile, ek_bytes, ak_bytes, suite)
     out = sys.stdout
+    stops: list[asyncio.Event] = []  # the running listener's, for the printer
 
     def stored(notification: Stored) -> None:
-        out.write(notification.json() + "\n")
-        out.flush()
+        try:
+            out.write(notification.json() + "\n")
+            out.flush()
+        except BrokenPipeError:  # the reader went away: stop (what is stored stays stored)
+            for stop in stops:
+                stop.set()
 
     async def main() -> None:
+        stops.append(asyncio.Event())
         listener = PushListener(database, keys=keys, verify_tag=not no_verify_tag, on_stored=stored)
-        await _listen(listener, addresses, framing)
+        await _listen(listener, specs, stops[0])
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except sqlite3.Error as exc:
+        raise fail(f"the push database {database}: {exc}") from None
