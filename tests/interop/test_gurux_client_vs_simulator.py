@@ -532,3 +532,18 @@ def test_gurux_negotiates_the_hdlc_parameters(sim: SimulatorThread, window: int,
         assert name.startswith("DLK")
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+@pytest.mark.parametrize("password", [b"nope", b"1234567", b"123456789"])
+def test_gurux_wrong_lls_password_is_rejected(
+    sim: SimulatorThread, hdlc: bool, password: bytes
+) -> None:
+    port = sim.ports["hdlc" if hdlc else "wrapper"]
+    client = GuruxClient(port, hdlc=hdlc, client_address=3, auth="lls", password=password)
+    try:
+        # AARE rejected-permanent, acse-service-user diagnostic authentication-failure (13)
+        with pytest.raises(GXDLMSException, match="Authentication failure"):
+            client.connect()
+    finally:
+        client.sock.close()
