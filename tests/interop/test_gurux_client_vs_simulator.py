@@ -311,6 +311,19 @@ def test_gurux_with_a_wrong_key_is_not_associated(sim: SimulatorThread, keys: An
             client.connect()
     finally:
         client.sock.close()
+    # the same AARQ's answer, byte for byte: result rejected-permanent (a2 03 02 01 01),
+    # and user-information carrying ConfirmedServiceError initiateError
+    # application-reference deciphering-error (0e 01 00 06), as DLMS asks for a
+    # glo-initiateRequest that does not decipher
+    raw = GuruxClient(sim.ports["wrapper"], client_address=1, auth="hls-gmac", **keys)
+    try:
+        raw.sock.sendall(bytes(raw.client.aarqRequest()[0]))
+        aare = raw.sock.recv(4096)[8:]  # after the wrapper header
+        assert aare[0] == 0x61
+        assert bytes.fromhex("a2 03 02 01 01") in aare
+        assert aare.endswith(bytes.fromhex("be 06 04 04 0e 01 00 06"))
+    finally:
+        raw.sock.close()
 
 
 # --- the driver itself, against the gurux-dlms server (gurux on both ends) ----------------
