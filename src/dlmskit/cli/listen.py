@@ -22,7 +22,6 @@ import signal
 import sqlite3
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import click
 
@@ -64,14 +63,19 @@ def _address(address: str, default_framing: str) -> tuple[ConnectionSpec, str]:
     """The connection spec of ``address`` and its framing: ``?framing=`` on the address
     (any scheme), else ``hdlc`` for hdlc+tcp and serial ports when the default is the
     wrapper (a serial customer port has no wrapper), else the ``--framing`` default."""
-    parts = urlsplit(address)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    framing = query.pop("framing", [None])[-1]
+    base, _, query = address.partition("?")
+    kept, framing = [], None
+    for pair in query.split("&") if query else ():
+        key, _, value = pair.partition("=")
+        if key == "framing":
+            framing = value
+        else:
+            kept.append(pair)
     if framing is not None and framing not in _FRAMINGS:
         raise click.BadParameter(
             f"{address!r}: framing must be one of {', '.join(_FRAMINGS)}", param_hint="ADDRESS"
         )
-    rest = urlunsplit(parts._replace(query=urlencode(query, doseq=True)))
+    rest = base + ("?" + "&".join(kept) if kept else "")
     try:
         spec = parse_url(rest)
     except ValueError as exc:
