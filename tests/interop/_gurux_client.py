@@ -45,13 +45,14 @@ class GuruxClient:
         client_system_title: bytes = b"GRX\x00\x00\x00\x00\x07",
         logical: int = 1,
         physical: int = 17,
+        short_names: bool = False,
         timeout: float = 5.0,
     ) -> None:
         interface = InterfaceType.HDLC if hdlc else InterfaceType.WRAPPER
         server_address = GXDLMSClient.getServerAddress(logical, physical) if hdlc else logical
         if auth == "hls-gmac":
             client: Any = GXDLMSSecureClient(
-                True, client_address, server_address, AUTH[auth], None, interface
+                not short_names, client_address, server_address, AUTH[auth], None, interface
             )
             client.ciphering.security = Security.AUTHENTICATION_ENCRYPTION
             client.ciphering.systemTitle = client_system_title
@@ -60,7 +61,7 @@ class GuruxClient:
             client.ciphering.invocationCounter = invocation_counter
         else:
             client = GXDLMSClient(
-                True, client_address, server_address, AUTH[auth], password, interface
+                not short_names, client_address, server_address, AUTH[auth], password, interface
             )
         self.client = client
         self.hdlc = hdlc
