@@ -46,6 +46,7 @@ class GuruxClient:
         logical: int = 1,
         physical: int = 17,
         short_names: bool = False,
+        max_pdu_size: int | None = None,
         timeout: float = 5.0,
     ) -> None:
         interface = InterfaceType.HDLC if hdlc else InterfaceType.WRAPPER
@@ -63,6 +64,8 @@ class GuruxClient:
             client = GXDLMSClient(
                 not short_names, client_address, server_address, AUTH[auth], password, interface
             )
+        if max_pdu_size is not None:  # proposed in the AARQ's InitiateRequest
+            client.maxReceivePDUSize = max_pdu_size
         self.client = client
         self.hdlc = hdlc
         # HLS: gurux learns the server's system title from the AARE; when the caller
@@ -70,12 +73,14 @@ class GuruxClient:
         self.expected_server_title = server_system_title
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.objects: Any = None
+        self.frames_sent = 0  # request frames written, to see blocks and segments happen
 
     # --- exchange ---------------------------------------------------------------------------
 
     def _packet(self, data: bytes | None, reply: Any) -> None:
         if data:
             self.sock.sendall(bytes(data))
+            self.frames_sent += 1
         buffer = GXByteBuffer()
         notify = GXReplyData()
         while True:

@@ -622,3 +622,30 @@ def test_gurux_reads_every_attribute_of_the_association_sn(sn_sim: SimulatorThre
         client.read(association, 4)  # security_setup_reference
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+@pytest.mark.parametrize("security", ["lls", "hls-gmac"])
+def test_gurux_reads_in_get_datablocks_under_a_small_pdu(
+    sim: SimulatorThread, hdlc: bool, security: str
+) -> None:
+    # gurux proposes a client max receive PDU size of 256 in its InitiateRequest: the
+    # simulator must answer 200 rows (~5.6 kB) with get-response-with-datablock and
+    # gurux ask for each with get-request-next (IEC 62056-5-3, GET with block transfer)
+    options: dict[str, Any] = dict(ASSOCIATIONS[security])
+    if security == "hls-gmac":
+        options["invocation_counter"] = next(_counter)
+    port = sim.ports["hdlc" if hdlc else "wrapper"]
+    client = GuruxClient(port, hdlc=hdlc, max_pdu_size=256, **options)
+    client.connect()
+    try:
+        client.read_objects()
+        profile = client.find("1.0.99.1.0.255")
+        client.read(profile, 3)
+        before = client.frames_sent
+        rows = _gurux_rows(client.rows_by_entry(profile, 1, 200))
+        assert client.frames_sent - before >= 20  # 5.6 kB in blocks of < 256 bytes
+        held = _sim_rows(sim)
+        assert rows in (held[:200], held[1:201])
+    finally:
+        client.close()
