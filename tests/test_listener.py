@@ -445,3 +445,78 @@ def test_event_notification_and_obis_structures(tmp_path: Path) -> None:
     assert first["object"] == "0.0.96.11.0.255/1/2"
     assert second["obis"] == {"1.0.1.7.0.255": -5, "0.0.96.1.0.255": "X1"}
     assert [r[2] for r in rows(db)] == ["event-notification", "data-notification"]
+
+
+def test_confirmed_pushes_over_udp_and_raw_tcp_are_confirmed_the_way_they_came(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start(framing="raw")
+    udp = run.udp()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagrams:
+        datagrams.settimeout(5)
+        push = ciphered(8, 31, confirmed=True)
+        datagrams.sendto(
+            WrapperPdu(source=0x67, destination=0x10, apdu=push).encode(), ("127.0.0.1", udp)
+        )
+        answer, _ = datagrams.recvfrom(2048)
+    stream = WrapperStream()
+    stream.receive_data(answer)
+    event = stream.next_event()
+    assert isinstance(event, WrapperPduReceived)
+    assert (event.pdu.source, event.pdu.destination) == (0x10, 0x67)  # wPorts swapped
+    confirm = decode(event.pdu.apdu)
+    assert isinstance(confirm, DataNotificationConfirm)
+    assert confirm.long_invoke_id_and_priority.invoke_id == 31
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as meter:
+        meter.sendall(notification(32, confirmed=True))
+        bare = decode(meter.recv(1024))
+    assert isinstance(bare, DataNotificationConfirm)
+    assert bare.long_invoke_id_and_priority.invoke_id == 32
+    run.stop()
+    assert len(rows(db)) == 2
+
+
+def test_a_full_queue_stops_reading_and_loses_nothing(tmp_path: Path) -> None:
+    """While another connection holds the database's write lock, the writer waits, the
+    small queue fills, the listener stops reading the socket, and the meter's sends block
+    (TCP backpressure). When the lock goes, every push sent is stored: none dropped."""
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore(), queue_size=8, batch_size=4)
+    port = run.start()
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # the listener's commits must wait (busy timeout)
+    padding = axdr.OctetString(bytes(1000))  # ~1 KB pushes fill the socket buffers sooner
+    push = DataNotification(
+        long_invoke_id_and_priority=LongInvokeIdAndPriority.of(1, confirmed=False),
+        date_time=None,
+        notification_body=axdr.Structure((padding,)),
+    ).to_bytes()
+    sent = 0
+    blocked = False
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.setblocking(False)
+        pending = b""
+        while sent < 50_000:
+            if not pending:
+                pending = framed(push)
+            try:
+                n = meter.send(pending)
+            except BlockingIOError:
+                blocked = True  # the listener stopped reading: backpressure
+                break
+            pending = pending[n:]
+            if not pending:
+                sent += 1
+        assert blocked, f"{sent} pushes went out without the listener pushing back"
+        assert run.lines == []  # nothing printed: nothing is committed yet
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        meter.setblocking(True)
+        if pending:
+            meter.sendall(pending)
+            sent += 1
+    run.wait_for(sent, timeout=60)
+    run.stop()
+    assert len(run.lines) == sent == len(rows(db))

@@ -280,12 +280,21 @@ class PushListener:
             def datagram_received(self, data: bytes, addr: Any) -> None:
                 source = f"udp:{addr[0]}:{addr[1]}"
                 now = time.time()
+                pdu: WrapperPdu | None
                 try:
-                    apdu = decode_datagram(data).apdu
+                    pdu = decode_datagram(data)
+                    apdu = pdu.apdu
                 except DlmsError:
-                    apdu = data  # a bare APDU
+                    pdu, apdu = None, data  # a bare APDU
 
-                def reply(answer: bytes, addr: Any = addr) -> None:
+                def reply(answer: bytes, addr: Any = addr, pdu: WrapperPdu | None = pdu) -> None:
+                    # the confirmation goes back the way the push came: in a wrapper datagram
+                    # with the wPorts swapped (IEC 62056-47: an answer's source wPort is the
+                    # request's destination), or bare
+                    if pdu is not None:
+                        answer = WrapperPdu(
+                            source=pdu.destination, destination=pdu.source, apdu=answer
+                        ).encode()
                     if self.transport is not None:
                         self.transport.sendto(answer, addr)
 
@@ -295,8 +304,8 @@ class PushListener:
                 except asyncio.QueueFull:
                     # UDP has no backpressure: wait in a task rather than drop
                     task = asyncio.get_running_loop().create_task(listener.queue.put(item))
-                    listener._tasks.add(task)
-                    task.add_done_callback(listener._tasks.discard)
+                    listener._handlers.add(task)  # close() waits for it, never cancels it
+                    task.add_done_callback(listener._handlers.discard)
 
         transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
             _Protocol, local_addr=(host, port)
@@ -397,7 +406,7 @@ class PushListener:
                     await self.queue.put(_Item(now, source, frame.raw, apdu, None))
             elif raw is not None:
                 raw += data
-                await self._split_raw(raw, now, source)
+                await self._split_raw(raw, now, source, write)
             elif mbus is not None:
                 mbus.receive_data(data)
                 while not isinstance(part := mbus.next_event(), NeedData):
@@ -409,7 +418,9 @@ class PushListener:
                         raw_part = bytes(dropped) if isinstance(dropped, bytes) else data
                         await self._error(now, source, raw_part, f"M-Bus: {reason}")
 
-    async def _split_raw(self, raw: bytearray, now: float, source: str) -> None:
+    async def _split_raw(
+        self, raw: bytearray, now: float, source: str, write: Callable[[bytes], None]
+    ) -> None:
         """Queue each whole APDU at the front of ``raw`` (consumed); keep a partial one. A
         bare APDU carries no frame length: its end is where its own encoding ends, and a
         decode error that only says "more bytes expected" means "wait for them"."""
@@ -427,7 +438,7 @@ class PushListener:
                 return
             del raw[: reader.pos]
             apdu = data[: reader.pos]
-            await self.queue.put(_Item(now, source, apdu, apdu, None))
+            await self.queue.put(_Item(now, source, apdu, apdu, write))  # confirm: bare too
 
     async def _error(self, now: float, source: str, raw: bytes, reason: str) -> None:
         item = _Item(now, source, raw, b"")
