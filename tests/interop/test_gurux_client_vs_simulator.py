@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from gurux_dlms import GXDateTime, GXDLMSException
 from gurux_dlms.enums import DataType, ObjectType
+from gurux_dlms.objects import GXDLMSClock, GXDLMSDisconnectControl
 
 from dlmskit.apdu.common import CosemAttributeDescriptor
 from dlmskit.obis import Obis
@@ -649,3 +650,23 @@ def test_gurux_reads_in_get_datablocks_under_a_small_pdu(
         assert rows in (held[:200], held[1:201])
     finally:
         client.close()
+
+
+@pytest.mark.parametrize("hdlc", [False, True], ids=["wrapper", "hdlc"])
+def test_gurux_read_only_clients_cannot_act(sim: SimulatorThread, hdlc: bool) -> None:
+    connected = _sim_read(sim, 1, 70, "0.0.96.3.10.255", 2)
+    for security, hidden in (("none", True), ("lls", False)):
+        client = _client(sim, hdlc, security)
+        try:
+            disconnect = GXDLMSDisconnectControl("0.0.96.3.10.255")  # not from its list
+            # object-undefined (4) for the public client that does not see the object,
+            # read-write-denied (3) for the reader that sees it but has no method rights
+            code = "error 4" if hidden else "error 3"
+            with pytest.raises(GuruxError, match=code):
+                client.method(disconnect, 1, 0, DataType.INT8)  # remote_disconnect
+            clock = GXDLMSClock("0.0.1.0.0.255")
+            with pytest.raises(GuruxError, match="error 3"):
+                client.exchange(clock.adjustToQuarter(client.client))
+        finally:
+            client.close()
+    assert _sim_read(sim, 1, 70, "0.0.96.3.10.255", 2) == connected  # output_state kept
