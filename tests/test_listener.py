@@ -520,3 +520,55 @@ def test_a_full_queue_stops_reading_and_loses_nothing(tmp_path: Path) -> None:
     run.wait_for(sent, timeout=60)
     run.stop()
     assert len(run.lines) == sent == len(rows(db))
+
+
+def test_dsmr_p1_telegrams_plain_and_inside_general_glo_ciphering(tmp_path: Path) -> None:
+    """DSMR telegrams TELEGRAM_V5 (CRC 6EEE) and TELEGRAM_V2_2 (no CRC) from ndokter/
+    dsmr_parser test/example_telegrams.py (as tests/test_p1.py cites) on a P1 stream with
+    noise between them; the V5 one with a wrong CRC is an error row. The same V5 telegram
+    as the plaintext of a general-glo-ciphering APDU (what Luxembourg's smarty meters push)
+    over the wrapper is stored with its system title and counter."""
+    from dlmskit.security.ciphering import Envelope, protect
+    from tests.test_p1 import TELEGRAM_V2_2, TELEGRAM_V5
+
+    v5 = TELEGRAM_V5.encode("ascii")
+    bad = TELEGRAM_V5.replace("(0002)", "(0001)").encode("ascii")
+    db = tmp_path / "p1.sqlite"
+    run = Running(db, keys=keystore())
+    wrapper = run.start()
+    assert run.listener is not None
+    p1 = asyncio.run_coroutine_threadsafe(
+        run.listener.serve_tcp("127.0.0.1", 0, framing="p1"), run.loop
+    ).result(10)
+    with socket.create_connection(("127.0.0.1", p1)) as port:
+        stream = v5 + b"\r\nnoise\r\n" + TELEGRAM_V2_2.encode("ascii") + bad
+        for i in range(0, len(stream), 100):
+            port.sendall(stream[i : i + 100])
+        run.wait_for(4, timeout=10)
+    smarty = protect(
+        v5,
+        envelope=Envelope.GENERAL_GLO,
+        security_control=0x30,
+        system_title=title(9),
+        invocation_counter=900,
+        encryption_key=EK,
+        authentication_key=AK,
+    ).to_bytes()
+    with socket.create_connection(("127.0.0.1", wrapper)) as meter:
+        meter.sendall(framed(smarty))
+        run.wait_for(5, timeout=10)
+    run.stop()
+    lines = [stored.line for stored in run.lines]
+    kinds = [line["kind"] for line in lines]
+    assert kinds == ["p1-telegram", "error", "p1-telegram", "error", "p1-telegram"]
+    assert lines[0]["identification"] == "ISk5\\2MT382-1000" and lines[0]["crc_ok"] is True
+    assert lines[0]["obis"]["1-3:0.2.8"] == 50
+    assert lines[0]["obis"]["1-0:1.8.1"] == 4.426
+    assert lines[0]["units"]["1-0:1.8.1"] == "kWh"
+    assert "outside a telegram" in lines[1]["error"]
+    assert lines[2]["crc_ok"] is None  # DSMR 2.2 carries no CRC
+    assert "CRC 6EEE does not match" in lines[3]["error"]
+    assert lines[4]["obis"] == lines[0]["obis"]
+    assert lines[4]["system_title"] == title(9).hex().upper()
+    assert lines[4]["invocation_counter"] == 900
+    assert [r[2] for r in rows(db)] == kinds

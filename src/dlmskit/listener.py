@@ -25,14 +25,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
 from dlmskit import axdr
 from dlmskit._buffer import Reader
 from dlmskit._pushstore import PushRecord, PushStore
+from dlmskit.apdu import Apdu, decode_prefix
 from dlmskit.apdu import decode as decode_apdu
-from dlmskit.apdu import decode_prefix
 from dlmskit.apdu.ciphered import GeneralGloCiphering
 from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.notification import (
@@ -47,6 +49,7 @@ from dlmskit.link.hdlc import FrameReceived, FrameSplitter, Reassembler
 from dlmskit.link.mbus import MbusApduReceived, MbusStream
 from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
 from dlmskit.obis import Obis
+from dlmskit.p1 import MAX_TELEGRAM, parse_telegram
 from dlmskit.security.context import decrypt_push
 from dlmskit.security.keys import KeyStore
 from dlmskit.session._events import NeedData
@@ -238,8 +241,9 @@ class PushListener:
         self, host: str = "0.0.0.0", port: int = 4059, *, framing: str = "wrapper"
     ) -> int:
         """Accept pushes over TCP; the bound port. ``framing``: ``wrapper`` (IEC 62056-47),
-        ``hdlc`` (frames of any address, UI or I), ``mbus`` (EN 13757-2 long frames) or
-        ``raw`` (bare APDUs back to back, each delimited by its own encoding)."""
+        ``hdlc`` (frames of any address, UI or I), ``mbus`` (EN 13757-2 long frames),
+        ``raw`` (bare APDUs back to back, each delimited by its own encoding) or ``p1``
+        (DSMR P1 telegrams / IEC 62056-21 readouts, as a P1 port to TCP adapter sends)."""
         _check_framing(framing)
         self._start()
 
@@ -360,6 +364,7 @@ class PushListener:
     ) -> None:
         _check_framing(framing)
         raw = bytearray() if framing == "raw" else None
+        text = bytearray() if framing == "p1" else None
         stream = WrapperStream(max_apdu_size=self.max_apdu_size) if framing == "wrapper" else None
         splitter = FrameSplitter() if framing == "hdlc" else None
         reassembler = Reassembler(self.max_apdu_size)
@@ -367,6 +372,9 @@ class PushListener:
         while True:
             data = await reader.read(65536)
             if not data:
+                if text and text.strip(b"\r\n\x00 "):
+                    reason = f"P1: the stream ended inside a telegram ({len(text)} bytes)"
+                    await self._error(time.time(), source, bytes(text), reason)
                 if raw:
                     reason = f"APDU: the stream ended inside an APDU ({len(raw)} bytes)"
                     await self._error(time.time(), source, bytes(raw), reason)
@@ -404,6 +412,9 @@ class PushListener:
                     if apdu[:3] in _LLC:
                         apdu = apdu[3:]
                     await self.queue.put(_Item(now, source, frame.raw, apdu, None))
+            elif text is not None:
+                text += data
+                await self._split_p1(text, now, source)
             elif raw is not None:
                 raw += data
                 await self._split_raw(raw, now, source, write)
@@ -417,6 +428,34 @@ class PushListener:
                         dropped = getattr(part, "raw", None)
                         raw_part = bytes(dropped) if isinstance(dropped, bytes) else data
                         await self._error(now, source, raw_part, f"M-Bus: {reason}")
+
+    async def _split_p1(self, text: bytearray, now: float, source: str) -> None:
+        """Queue each whole DSMR P1 telegram (``/`` ... ``!`` [CRC] CR LF) or IEC 62056-21
+        readout (``/`` ... STX ... ``!`` CR LF ETX BCC) at the front of ``text`` (consumed);
+        keep a partial one, report bytes between telegrams."""
+        while True:
+            start = text.find(b"/")
+            junk = bytes(text if start < 0 else text[:start]).strip(b"\r\n\x00 ")
+            if junk:
+                await self._error(now, source, junk, "P1: bytes outside a telegram")
+            if start < 0:
+                text.clear()
+                return
+            del text[:start]
+            bang = text.find(b"!")
+            end = -1 if bang < 0 else text.find(b"\n", bang)
+            if end >= 0 and b"\x02" in text[:bang]:  # an IEC readout: ETX and BCC follow
+                etx = text.find(b"\x03", end)
+                end = -1 if etx < 0 or etx + 1 >= len(text) else etx + 1
+            if end < 0:
+                if len(text) > MAX_TELEGRAM:
+                    reason = f"P1: no telegram end within {MAX_TELEGRAM} bytes"
+                    await self._error(now, source, bytes(text[:64]), reason)
+                    text.clear()
+                return
+            telegram = bytes(text[: end + 1])
+            del text[: end + 1]
+            await self.queue.put(_Item(now, source, telegram, telegram, None))
 
     async def _split_raw(
         self, raw: bytearray, now: float, source: str, write: Callable[[bytes], None]
@@ -458,56 +497,41 @@ class PushListener:
         counter: int | None = None
         line: dict[str, Any] = {"received_at": item.received_at, "source": item.source}
         try:
-            apdu = decode_apdu(item.apdu)
-            if isinstance(apdu, GeneralBlockTransfer):
-                joined = self._join_gbt(item.source, apdu)
-                if joined is None:
-                    item.record = None
-                    item.line = {}
-                    return
-                apdu = decode_apdu(joined)
-            if isinstance(apdu, GeneralGloCiphering):
-                title = bytes(apdu.system_title)
-                counter = apdu.invocation_counter
-                line["system_title"] = title.hex().upper()
-                line["invocation_counter"] = counter
-                if self.keys is None:
-                    raise DlmsError("a ciphered push, and no keys")
-                plain = decrypt_push(apdu, self.keys.find(title), verify_tag=self.verify_tag)
-                apdu = decode_apdu(plain)
-            if isinstance(apdu, DataNotification):
-                kind = "data-notification"
-                line["invoke_id"] = apdu.long_invoke_id_and_priority.invoke_id
-                if apdu.date_time is not None:
-                    line["date_time"] = render(_date_time(apdu.date_time))
-                body = apdu.notification_body
-                line["values"] = rendered = render(body)
-                pairs = _obis_pairs(body, rendered)
-                if pairs is not None:
-                    line["obis"] = pairs
-                if apdu.long_invoke_id_and_priority.confirmed:
-                    item.confirm = DataNotificationConfirm(
-                        long_invoke_id_and_priority=apdu.long_invoke_id_and_priority
-                    ).to_bytes()
-            elif isinstance(apdu, EventNotificationRequest):
-                kind = "event-notification"
-                descriptor = apdu.cosem_attribute_descriptor
-                line["object"] = (
-                    f"{descriptor.instance_id}/{descriptor.class_id}/{descriptor.attribute_id}"
-                )
-                line["values"] = render(apdu.attribute_value)
+            if item.apdu[:1] == b"/":  # a DSMR P1 telegram (framing p1): text, not an APDU
+                kind = self._content(item.apdu, line, item)
             else:
-                raise DlmsError(f"not a notification: {apdu.NAME}")
+                apdu = decode_apdu(item.apdu, max_size=self.max_apdu_size)
+                if isinstance(apdu, GeneralBlockTransfer):
+                    joined = self._join_gbt(item.source, apdu)
+                    if joined is None:
+                        item.record = None
+                        item.line = {}
+                        return
+                    apdu = decode_apdu(joined, max_size=self.max_apdu_size)
+                if isinstance(apdu, GeneralGloCiphering):
+                    title = bytes(apdu.system_title)
+                    counter = apdu.invocation_counter
+                    line["system_title"] = title.hex().upper()
+                    line["invocation_counter"] = counter
+                    if self.keys is None:
+                        raise DlmsError("a ciphered push, and no keys")
+                    keys = self.keys.find(title)
+                    plain = decrypt_push(apdu, keys, verify_tag=self.verify_tag)
+                    kind = self._content(plain, line, item)
+                else:
+                    kind = self._notification(apdu, line, item)
             error = None
-        except (DlmsError, ValueError, KeyError) as exc:
+        except Exception as exc:  # never stop the listener: the frame becomes an error row
             kind = "error"
-            error = str(exc)
+            error = str(exc) if isinstance(exc, DlmsError | ValueError) else repr(exc)
+            if not isinstance(exc, DlmsError | ValueError):
+                _log.warning("%s: unexpected error decoding a push", item.source, exc_info=True)
             line["error"] = error
         line["kind"] = kind
         values = None
         if kind != "error":
             values = json.dumps(
-                {k: line[k] for k in ("values", "obis", "date_time", "object") if k in line},
+                {k: line[k] for k in _VALUE_KEYS if k in line},
                 separators=(",", ":"),
             )
         item.record = PushRecord(
@@ -522,9 +546,71 @@ class PushListener:
         )
         item.line = line
 
+    def _content(self, data: bytes, line: dict[str, Any], item: _Item) -> str:
+        """The kind of a push's (deciphered) content, its values put in ``line``: an xDLMS
+        notification, or a DSMR P1 telegram (which the Luxembourg "smarty" meters send
+        inside general-glo-ciphering, see dlmskit.p1)."""
+        if data[:1] == b"/":
+            telegram = parse_telegram(data)  # CRC checked (DSMR 4+); DecodeError otherwise
+            line["identification"] = telegram.identification
+            line["crc_ok"] = telegram.crc_ok
+            values: dict[str, Any] = {}
+            units: dict[str, str] = {}
+            for data_set in telegram.lines:
+                value = data_set.value
+                values[data_set.address] = (
+                    value.isoformat()
+                    if isinstance(value, datetime)
+                    else float(value)
+                    if isinstance(value, Decimal)
+                    else value
+                )
+                if data_set.unit:
+                    units[data_set.address] = data_set.unit
+            line["obis"] = values
+            line["units"] = units
+            return "p1-telegram"
+        return self._notification(decode_apdu(data, max_size=self.max_apdu_size), line, item)
+
+    @staticmethod
+    def _notification(apdu: Apdu, line: dict[str, Any], item: _Item) -> str:
+        if isinstance(apdu, DataNotification):
+            line["invoke_id"] = apdu.long_invoke_id_and_priority.invoke_id
+            if apdu.date_time is not None:
+                line["date_time"] = render(_date_time(apdu.date_time))
+            body = apdu.notification_body
+            line["values"] = rendered = render(body)
+            pairs = _obis_pairs(body, rendered)
+            if pairs is not None:
+                line["obis"] = pairs
+            if apdu.long_invoke_id_and_priority.confirmed:
+                # Green Book: a DataNotification with service-class "confirmed" is answered
+                # with a data-notification-confirm carrying its long-invoke-id-and-priority
+                item.confirm = DataNotificationConfirm(
+                    long_invoke_id_and_priority=apdu.long_invoke_id_and_priority
+                ).to_bytes()
+            return "data-notification"
+        if isinstance(apdu, EventNotificationRequest):
+            descriptor = apdu.cosem_attribute_descriptor
+            line["object"] = (
+                f"{descriptor.instance_id}/{descriptor.class_id}/{descriptor.attribute_id}"
+            )
+            line["values"] = render(apdu.attribute_value)
+            return "event-notification"
+        raise DlmsError(f"not a notification: {apdu.NAME}")
+
     def _join_gbt(self, source: str, block: GeneralBlockTransfer) -> bytes | None:
+        """The blocks of a push sent as general-block-transfer (Green Book 9.1.7), joined
+        when the last one arrives; bounded by ``max_apdu_size`` (DESIGN.md rule 7)."""
         parts = self._gbt.setdefault(source, [])
         parts.append(bytes(block.block_data))
+        if sum(len(p) for p in parts) > self.max_apdu_size:
+            del self._gbt[source]
+            raise DecodeError(
+                f"general-block-transfer: the blocks exceed the maximum APDU size "
+                f"{self.max_apdu_size}",
+                0,
+            )
         if not block.last_block:
             return None
         del self._gbt[source]
@@ -619,7 +705,9 @@ class PushListener:
             self.store.close()
 
 
-_FRAMINGS: Final = ("wrapper", "hdlc", "mbus", "raw")
+_FRAMINGS: Final = ("wrapper", "hdlc", "mbus", "raw", "p1")
+#: What the ``values`` column keeps of a JSON line.
+_VALUE_KEYS: Final = ("values", "obis", "units", "date_time", "object", "identification", "crc_ok")
 #: What the decoders say when the bytes ran out: "expected 4 bytes for ..., 1 left", "a
 #: structure of 3 elements cannot fit in the 2 bytes left" (a count checked against the rest).
 _INCOMPLETE: Final = re.compile(

@@ -4,7 +4,7 @@
 
     dlmskit listen tcp://0.0.0.0:4059 [udp://0.0.0.0:4059]
                    [serial:///dev/ttyUSB0?baud=2400&parity=E&framing=hdlc]
-                   --db pushes.sqlite [--framing wrapper|hdlc|mbus|raw] [--profile FILE]
+                   --db pushes.sqlite [--framing wrapper|hdlc|mbus|raw|p1] [--profile FILE]
                    [--ek HEX --ak HEX] [--no-verify-tag]
 
 A line is printed (stdout, one JSON object per notification) only after the row is
@@ -142,7 +142,7 @@ async def _listen(
             )
 
 
-_FRAMINGS = ("wrapper", "hdlc", "mbus", "raw")
+_FRAMINGS = ("wrapper", "hdlc", "mbus", "raw", "p1")
 
 
 @click.command("listen")
@@ -184,7 +184,7 @@ def listen_command(  # noqa: PLR0917 - one parameter per option
     """Receive pushed notifications, store them in SQLite and print them as JSON lines.
 
     ADDRESS: tcp://HOST:PORT, hdlc+tcp://HOST:PORT, udp://HOST:PORT or
-    serial:///dev/ttyX?baud=9600&parity=E&bytesize=8 (add &framing=mbus for M-Bus), one or
+    serial:///dev/ttyX?baud=9600&parity=E&bytesize=8 (&framing=mbus for M-Bus, p1 for DSMR), one or
     more. A line is printed only after its notification is committed to --db. SIGINT /
     SIGTERM store what was received and exit 0.
     """
