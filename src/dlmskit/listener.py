@@ -224,7 +224,8 @@ class PushListener:
         self._servers: list[asyncio.AbstractServer] = []
         self._transports: list[asyncio.BaseTransport] = []
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._handlers: set[asyncio.Task[Any]] = set()  # TCP connections being read
+        self._handlers: set[asyncio.Task[Any]] = set()  # connections and lines being read
+        self._closing = False
         self._connections: set[asyncio.StreamWriter] = set()
         self._worker: asyncio.Task[None] | None = None
         # one writer thread: batches commit in order, off the event loop
@@ -333,13 +334,18 @@ class PushListener:
         line = SerialTransport(path, baud=baud, parity=parity, bytesize=bytesize, stopbits=stopbits)
         await line.open()
 
+        listener = self
+
         async def read() -> None:
             class _Reader:
                 async def read(self, size: int) -> bytes:
-                    while True:
+                    # poll each second so that close() ends the line like an end of stream,
+                    # after what was read is queued (the task is never cancelled mid-put)
+                    while not listener._closing:
                         data = await line.read(1.0)
                         if data is not None:
                             return data
+                    return b""
 
             def write(data: bytes) -> None:
                 task = asyncio.get_running_loop().create_task(line.write(data))
@@ -352,8 +358,8 @@ class PushListener:
                 await line.close()
 
         task = asyncio.get_running_loop().create_task(read())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
 
     async def _read_stream(
         self,
@@ -684,6 +690,7 @@ class PushListener:
         """Stop listening, store what was received (connections are closed first, and what
         they had queued is committed and reported), close the database. A storage error
         that stopped the listener is raised here too."""
+        self._closing = True
         for server in self._servers:
             server.close()
         for transport in self._transports:

@@ -184,9 +184,10 @@ def listen_command(  # noqa: PLR0917 - one parameter per option
     """Receive pushed notifications, store them in SQLite and print them as JSON lines.
 
     ADDRESS: tcp://HOST:PORT, hdlc+tcp://HOST:PORT, udp://HOST:PORT or
-    serial:///dev/ttyX?baud=9600&parity=E&bytesize=8 (&framing=mbus for M-Bus, p1 for DSMR), one or
-    more. A line is printed only after its notification is committed to --db. SIGINT /
-    SIGTERM store what was received and exit 0.
+    serial:///dev/ttyX?baud=9600&parity=E&bytesize=8, one or more; ?framing=wrapper, hdlc,
+    mbus, raw (bare APDUs) or p1 (DSMR telegrams) on any of them overrides --framing. A line
+    is printed only after its notification is committed to --db. SIGINT / SIGTERM store
+    what was received and exit 0.
     """
     specs = [_address(address, framing) for address in addresses]
     sizes = (32,) if suite == 2 else (16,)
