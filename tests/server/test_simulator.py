@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import socket
 import time
 from collections.abc import Iterator
@@ -393,3 +394,31 @@ def test_key_transfer_changes_the_key_for_new_associations() -> None:
             c.release()
         with Driver(sim.ports["wrapper"], management_settings(200), client_sap=1) as c:
             assert not isinstance(c.associate(), AssociationAccepted)  # the old key is gone
+
+
+def test_frames_are_logged_without_secrets(
+    sim: SimulatorThread, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+        settings = ClientSettings(mechanism=MechanismId.LOW, secret=b"12345678")
+        with Driver(sim.ports["wrapper"], settings, client_sap=3) as client:
+            assert isinstance(client.associate(), AssociationAccepted)
+            client.release()
+        with Driver(
+            sim.ports["hdlc"],
+            management_settings(_counter(sim, "hdlc") + 1),
+            transport="hdlc",
+            client_sap=1,
+        ) as client:
+            assert isinstance(client.associate(), AssociationAccepted)
+            client.release()
+    text = caplog.text.lower()
+    assert "c→s 60" in text and "s→c" in text  # the AARQ and answers were traced
+    for secret in (
+        "12345678",
+        "31 32 33 34 35 36 37 38",
+        "00 01 02 03 04 05 06 07 08 09 0a",
+        "d0 d1 d2 d3 d4 d5 d6 d7",
+        "000102030405060708090a0b0c0d0e0f",
+    ):
+        assert secret not in text

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
+from dlmskit.io.stack import redacted_hex, summary
 from dlmskit.link._events import NEED_DATA
 from dlmskit.link.hdlc import FrameReceived, FrameSplitter, HdlcAddress
 from dlmskit.link.hdlc_link import ApduReceived, Disconnected, HdlcLink, Role
@@ -44,6 +45,7 @@ from dlmskit.session.server import ServerSession
 __all__ = ["Simulator"]
 
 _log = logging.getLogger("dlmskit.server")
+_frames = logging.getLogger("dlmskit.frames")
 
 Write = Callable[[bytes], None]
 
@@ -58,6 +60,8 @@ class _Endpoint:
         self.title: bytes | None = None
 
     def receive(self, apdu: bytes, now: float) -> list[bytes]:
+        if _frames.isEnabledFor(logging.DEBUG):
+            _frames.debug("C→S %s | %s", redacted_hex(apdu), summary(apdu))
         self.session.receive_apdu(apdu, now)
         return self.pump(now)
 
@@ -75,7 +79,11 @@ class _Endpoint:
                 answer = None
             if answer is not None:
                 session.send(answer, now)
-        return session.data_to_send()
+        out = session.data_to_send()
+        if _frames.isEnabledFor(logging.DEBUG):
+            for apdu in out:
+                _frames.debug("S→C %s | %s", apdu.hex(" "), summary(apdu))
+        return out
 
     def next_timeout(self) -> float | None:
         return self.session.next_timeout()
