@@ -420,3 +420,16 @@ def test_quirks_by_name(sim: SimThread, caplog: pytest.LogCaptureFixture) -> Non
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("dlmskit.frames")]
     assert not any("| RLRQ" in line for line in lines)
     assert any("| DISC" in line for line in lines)
+
+
+def test_blocking_client_leaves_no_thread_behind_a_bad_option() -> None:
+    def loops() -> int:
+        return sum(t.name == "dlmskit-client" and t.is_alive() for t in threading.enumerate())
+
+    before = loops()
+    for options in ({"quirks": ["nope"]}, {"timeout": -1}):
+        with pytest.raises(ValueError, match=r"quirk|timeout"):
+            Client("tcp://127.0.0.1:1", **options)
+    with pytest.raises(ValueError, match="unknown scheme"):
+        Client("http://meter")
+    assert loops() == before

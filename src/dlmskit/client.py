@@ -1122,14 +1122,25 @@ class Client:
             target=self._loop.run_forever, daemon=True, name="dlmskit-client"
         )
         self._thread.start()
-        self._async = self._run(self._make(url, options))
+        try:
+            self._async = self._run(self._make(url, options))
+        except BaseException:  # a bad option: no thread left behind
+            self._stop()
+            raise
 
     @staticmethod
     async def _make(url: str | ConnectionSpec, options: dict[str, Any]) -> AsyncClient:
         return AsyncClient(url, **options)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            # Ctrl-C in the caller's thread: stop the operation in the loop too, so the
+            # exit that follows does not run beside it.
+            future.cancel()
+            raise
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._async, name)
