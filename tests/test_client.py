@@ -337,7 +337,9 @@ def _get_requests(caplog: pytest.LogCaptureFixture) -> list[str]:
     out = []
     for record in caplog.records:
         message = record.getMessage()
-        if record.name == "dlmskit.frames" and message.startswith("C→S c0 0"):
+        # the client stack's lines only (the simulator logs on dlmskit.frames too)
+        client = record.pathname.endswith(os.path.join("io", "stack.py"))
+        if client and record.name == "dlmskit.frames" and message.startswith("C→S c0 0"):
             out.append(kinds.get(message[4:9], message[4:9]))
     return out
 
