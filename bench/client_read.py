@@ -81,7 +81,11 @@ def _concurrent() -> Prepared:
     url = f"tcp://127.0.0.1:{_fleet().ports['tcp']}"
 
     async def session(logical: int) -> list[object]:
-        async with AsyncClient(url, client_address=16, server_address=logical) as meter:
+        # Generous timeouts: 1,000 sessions queue at one simulator process, and a loaded
+        # machine must not turn the queueing into a NoAnswerError.
+        async with AsyncClient(
+            url, client_address=16, server_address=logical, timeout=120, connect_timeout=120
+        ) as meter:
             return [await meter.get(obis, attr, class_id=cid) for obis, attr, cid in _FIVE]
 
     async def batch() -> list[list[object]]:
