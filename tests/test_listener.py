@@ -572,3 +572,35 @@ def test_dsmr_p1_telegrams_plain_and_inside_general_glo_ciphering(tmp_path: Path
     assert lines[4]["system_title"] == title(9).hex().upper()
     assert lines[4]["invocation_counter"] == 900
     assert [r[2] for r in rows(db)] == kinds
+
+
+def test_confirmed_push_in_an_hdlc_ui_frame_is_confirmed_in_one(tmp_path: Path) -> None:
+    from dlmskit.link.hdlc import FrameReceived, FrameSplitter
+
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start(framing="hdlc")
+    push = HdlcFrame(
+        destination=HdlcAddress.client(0x10),
+        source=HdlcAddress.server(1, 17),
+        kind=FrameKind.UI,
+        poll_final=False,
+        send_sequence=None,
+        receive_sequence=None,
+        information=b"\xe6\xe7\x00" + ciphered(5, 12, confirmed=True),
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as meter:
+        meter.sendall(push.encode())
+        splitter = FrameSplitter()
+        splitter.receive_data(meter.recv(1024))
+        event = splitter.next_event()
+        assert len(rows(db)) == 1  # committed before the confirmation went out
+    run.stop()
+    assert isinstance(event, FrameReceived)
+    answer = event.frame
+    assert answer.kind is FrameKind.UI
+    assert (answer.destination, answer.source) == (push.source, push.destination)
+    assert answer.information[:3] == b"\xe6\xe6\x00"
+    confirm = decode(answer.information[3:])
+    assert isinstance(confirm, DataNotificationConfirm)
+    assert confirm.long_invoke_id_and_priority.invoke_id == 12

@@ -45,7 +45,7 @@ from dlmskit.apdu.notification import (
 from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import DecodeError, DlmsError
 from dlmskit.io.serial import SerialTransport
-from dlmskit.link.hdlc import FrameReceived, FrameSplitter, Reassembler
+from dlmskit.link.hdlc import FrameKind, FrameReceived, FrameSplitter, HdlcFrame, Reassembler
 from dlmskit.link.mbus import MbusApduReceived, MbusStream
 from dlmskit.link.wrapper import WrapperPdu, WrapperPduReceived, WrapperStream, decode_datagram
 from dlmskit.obis import Obis
@@ -417,7 +417,10 @@ class PushListener:
                         continue
                     if apdu[:3] in _LLC:
                         apdu = apdu[3:]
-                    await self.queue.put(_Item(now, source, frame.raw, apdu, None))
+                    confirm_to = None
+                    if frame.frame.kind is FrameKind.UI:
+                        confirm_to = _hdlc_reply(frame.frame, write)
+                    await self.queue.put(_Item(now, source, frame.raw, apdu, confirm_to))
             elif text is not None:
                 text += data
                 await self._split_p1(text, now, source)
@@ -710,6 +713,27 @@ class PushListener:
         finally:
             self._executor.shutdown()
             self.store.close()
+
+
+def _hdlc_reply(push: HdlcFrame, write: Callable[[bytes], None]) -> Callable[[bytes], None]:
+    """How a confirmation answers a push that came in an HDLC UI frame (outside any
+    connection): a UI frame back, the addresses swapped, behind the LLC header a client
+    sends (E6 E6 00: destination and source LSAP E6, quality 00; the meter sent E6 E7 00)."""
+
+    def reply(answer: bytes) -> None:
+        write(
+            HdlcFrame(
+                destination=push.source,
+                source=push.destination,
+                kind=FrameKind.UI,
+                poll_final=False,
+                send_sequence=None,
+                receive_sequence=None,
+                information=b"\xe6\xe6\x00" + answer,
+            ).encode()
+        )
+
+    return reply
 
 
 _FRAMINGS: Final = ("wrapper", "hdlc", "mbus", "raw", "p1")
