@@ -18,6 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from dlmskit import axdr
 from dlmskit.apdu import decode
 from dlmskit.apdu.common import LongInvokeIdAndPriority
@@ -604,3 +608,28 @@ def test_confirmed_push_in_an_hdlc_ui_frame_is_confirmed_in_one(tmp_path: Path) 
     confirm = decode(answer.information[3:])
     assert isinstance(confirm, DataNotificationConfirm)
     assert confirm.long_invoke_id_and_priority.invoke_id == 12
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.integers(1, 60), min_size=1, max_size=40), st.sampled_from(["raw", "wrapper"]))
+def test_any_chunking_of_a_stream_stores_each_push_once(
+    tmp_path_factory: pytest.TempPathFactory, cuts: list[int], framing: str
+) -> None:
+    """However TCP cuts the stream (hypothesis picks the read sizes), each push is found
+    once, in order."""
+    apdus = [notification(1), ciphered(1, 2), ciphered(2, 3), notification(4), ciphered(1, 5)]
+    stream = b"".join(a if framing == "raw" else framed(a) for a in apdus)
+    db = tmp_path_factory.mktemp("chunks") / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start(framing=framing)
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        pos, i = 0, 0
+        while pos < len(stream):
+            step = cuts[i % len(cuts)]
+            meter.sendall(stream[pos : pos + step])
+            pos, i = pos + step, i + 1
+        run.wait_for(len(apdus), timeout=10)
+    run.stop()
+    stored = rows(db)
+    assert [json.loads(r[3])["obis"]["1.0.2.8.0.255"] for r in stored] == [1, 2, 3, 4, 5]
