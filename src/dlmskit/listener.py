@@ -1,17 +1,31 @@
-"""The push listener: receives DataNotifications / EventNotifications that meters send,
-decrypts them per meter, decodes them and stores each one in SQLite.
+"""The push listener: receives DataNotifications / EventNotifications (and DSMR P1
+telegrams) that meters send, decrypts them per meter, decodes them and stores each one in
+SQLite.
 
 ::
 
-    sockets / serial ── framing (wrapper, HDLC, M-Bus, raw APDUs, datagrams) ── bounded queue ──▶
-    worker: decrypt (keys by system title) + decode ── batch ──▶ writer thread: commit
-    ──▶ then: the JSON line (``on_stored``) and, for a confirmed push, its confirmation
+    TCP / serial streams ── framing: wrapper, HDLC, M-Bus, raw APDUs, P1 ─┐
+    UDP datagrams (wrapper or bare APDUs) ────────────────────────────────┴─▶ bounded queue
+    ──▶ worker (event loop): GBT join, decrypt (keys by system title), decode ── batch ──▶
+    writer thread: one transaction per batch ──▶ then, in order: ``on_stored`` (the JSON
+    line) and, for a confirmed DataNotification, the DataNotificationConfirm
 
 "Printed" means "stored": a notification's line is emitted only after the transaction
-holding it has committed (WAL, ``synchronous=FULL``). Under a burst the queue fills and
-the readers stop reading (TCP backpressure): nothing is dropped. A ciphered push seen
-twice (same system title and invocation counter) is stored once; a frame that cannot be
-decoded is stored as an error row with the reason, and the listener goes on.
+holding it has committed (WAL, ``synchronous=FULL``, see dlmskit._pushstore). Under a
+burst the queue fills and the readers stop reading (TCP backpressure; a UDP datagram
+waits for room): nothing is dropped. A ciphered push seen twice (same system title and
+invocation counter) is stored once; a frame that cannot be decoded is stored as an error
+row with the reason (and the offset where the decoder stopped), and the listener goes on.
+While the worker deciphers batch N+1 the writer commits batch N.
+
+Usage::
+
+    listener = PushListener("pushes.sqlite", keys=KeyStore([...]), on_stored=print)
+    await listener.serve_tcp("0.0.0.0", 4059)            # wrapper; framing="hdlc", ...
+    await listener.serve_udp("0.0.0.0", 4059)
+    await listener.serve_serial("/dev/ttyUSB0", baud=2400, parity="E", framing="hdlc")
+    ...
+    await listener.close()                                # stores what was received
 """
 
 from __future__ import annotations
@@ -197,7 +211,10 @@ class PushListener:
     ``keys``: a :class:`KeyStore` (keys by meter system title; its default for every
     meter), or None when only plaintext pushes are expected. ``verify_tag=False`` decrypts
     with the encryption key alone. ``on_stored`` is called in the event loop, after the
-    commit, once per stored notification.
+    commit, once per stored notification (duplicates are counted, not reported); an
+    exception it raises stops the listener (:meth:`wait` raises it). ``queue_size`` bounds
+    the frames received but not yet stored; ``batch_size`` the rows per transaction.
+    Counters: ``stored``, ``duplicates``, ``errors`` (error rows, included in ``stored``).
     """
 
     def __init__(
