@@ -335,8 +335,12 @@ GURUX_SERVER = Path(__file__).resolve().parents[2].parent / "shared" / "interop"
 
 
 @pytest.fixture
-def gurux_server(request: pytest.FixtureRequest) -> Iterator[int]:
-    """The gurux-dlms server on a free loopback port (``request.param``: iface, auth)."""
+def gurux_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[int]:
+    """The gurux-dlms server on a free loopback port (``request.param``: iface, auth).
+
+    Ready when it prints its "listening on" line. Not probed with a connection: that
+    server serves one client at a time and resets its state when one disconnects, so a
+    probe's late disconnect could reset the association the test has just made."""
     iface, auth = request.param
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -345,16 +349,16 @@ def gurux_server(request: pytest.FixtureRequest) -> Iterator[int]:
     args += ["--rows", "50"]
     if auth == "Low":
         args += ["--auth", "Low", "--password", "12345678"]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "gurux_server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        for _ in range(300):
+            if "listening on" in log.read_text() or process.poll() is not None:
                 break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the gurux server did not start")
+            time.sleep(0.05)
+        if "listening on" not in log.read_text():
+            pytest.fail(f"the gurux server did not start: {log.read_text()[-500:]}")
         yield port
     finally:
         process.kill()
