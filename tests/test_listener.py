@@ -633,3 +633,24 @@ def test_any_chunking_of_a_stream_stores_each_push_once(
     run.stop()
     stored = rows(db)
     assert [json.loads(r[3])["obis"]["1.0.2.8.0.255"] for r in stored] == [1, 2, 3, 4, 5]
+
+
+def test_a_broken_wrapper_stream_is_an_error_and_other_meters_go_on(tmp_path: Path) -> None:
+    db = tmp_path / "pushes.sqlite"
+    run = Running(db, keys=keystore())
+    port = run.start()
+    with socket.create_connection(("127.0.0.1", port)) as meter:
+        meter.sendall(framed(ciphered(1, 1)) + b"\x00\x09" + bytes(20))  # wrong version 9
+        run.wait_for(2)
+        assert meter.recv(100) == b""  # that stream cannot be resynchronised: closed
+    with socket.create_connection(("127.0.0.1", port)) as other:
+        other.sendall(framed(ciphered(1, 2)))
+        run.wait_for(3)
+    run.stop()
+    stored = rows(db)
+    assert [(r[1], r[2]) for r in stored] == [
+        (1, "data-notification"),
+        (None, "error"),
+        (2, "data-notification"),
+    ]
+    assert stored[1][4].startswith("wrapper:")
