@@ -212,7 +212,8 @@ def cli(*args: str, env: dict[str, str | None] | None = None) -> tuple[int, str]
     [
         (["--db", "x.sqlite"], "ADDRESS"),
         (["tcp://127.0.0.1:0"], "--db"),
-        (["ftp://127.0.0.1:1", "--db", "x.sqlite"], "scheme"),
+        (["ftp://127.0.0.1:1", "--db", "x.sqlite"], "cannot listen"),
+        (["tcp://127.0.0.1:99999", "--db", "x.sqlite"], "port"),
         (["modem:///dev/null?number=1", "--db", "x.sqlite"], "cannot listen"),
         (["udp://127.0.0.1:0?framing=hdlc", "--db", "x.sqlite"], "UDP"),
         (["tcp://127.0.0.1:0?framing=sml", "--db", "x.sqlite"], "framing"),

@@ -76,11 +76,16 @@ def _address(address: str, default_framing: str) -> tuple[ConnectionSpec, str]:
             f"{address!r}: framing must be one of {', '.join(_FRAMINGS)}", param_hint="ADDRESS"
         )
     rest = base + ("?" + "&".join(kept) if kept else "")
+    if "://" in base and base.split("://", 1)[0].lower() not in _SCHEMES:
+        raise click.BadParameter(
+            f"cannot listen on {address!r}: use tcp://, hdlc+tcp://, udp:// or serial://",
+            param_hint="ADDRESS",
+        )
     try:
         spec = parse_url(rest)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="ADDRESS") from None
-    if spec.scheme not in ("tcp", "hdlc+tcp", "udp", "serial"):
+    if spec.scheme not in _SCHEMES:  # pragma: no cover - refused above
         raise click.BadParameter(
             f"cannot listen on {address!r}: use tcp://, hdlc+tcp://, udp:// or serial://",
             param_hint="ADDRESS",
@@ -143,6 +148,7 @@ async def _listen(
 
 
 _FRAMINGS = ("wrapper", "hdlc", "mbus", "raw", "p1")
+_SCHEMES = ("tcp", "hdlc+tcp", "udp", "serial")
 
 
 @click.command("listen")
