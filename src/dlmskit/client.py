@@ -519,16 +519,20 @@ class AsyncClient:
 
     # --- the pump -------------------------------------------------------------------------
 
-    async def _flush(self) -> None:
+    async def _flush(self, step: str = "request", target: str = "") -> None:
         stack = self.stack
-        assert self._transport is not None
-        if self._transport.datagram:
-            for datagram in stack.datagrams_to_send():
-                await self._transport.write(datagram)
-        else:
-            data = stack.data_to_send()
-            if data:
-                await self._transport.write(data)
+        transport = self._transport
+        assert transport is not None
+        try:
+            if transport.datagram:
+                for datagram in stack.datagrams_to_send():
+                    await transport.write(datagram)
+            else:
+                data = stack.data_to_send()
+                if data:
+                    await transport.write(data)
+        except (TransportClosed, OSError) as exc:
+            raise ConnectionLostError(str(exc), step=step, target=target) from None
 
     async def _wait(
         self, wanted: tuple[type, ...], timeout: float, step: str, target: str = ""
@@ -538,7 +542,7 @@ class AsyncClient:
         transport = self._transport
         assert transport is not None
         deadline = time.monotonic() + timeout
-        await self._flush()
+        await self._flush(step, target)
         while True:
             while not isinstance(event := stack.next_event(), NeedData):
                 if isinstance(event, wanted):
@@ -572,7 +576,7 @@ class AsyncClient:
                 raise ConnectionLostError(
                     f"the meter sent something unusable: {exc}", step=step, target=target
                 ) from None
-            await self._flush()
+            await self._flush(step, target)
 
     def _unexpected(self, event: object, step: str, target: str) -> None:
         if isinstance(event, DataNotificationReceived | EventNotificationReceived):
