@@ -74,6 +74,7 @@ class GuruxClient:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.objects: Any = None
         self.frames_sent = 0  # request frames written, to see blocks and segments happen
+        self.last_raw = b""
 
     # --- exchange ---------------------------------------------------------------------------
 
@@ -144,6 +145,7 @@ class GuruxClient:
     def read(self, obj: Any, index: int) -> Any:
         """GET of one attribute; gurux stores it in ``obj`` and returns the value."""
         reply = self.exchange(self.client.read(obj, index))
+        self.last_raw = bytes(reply.data.array())  # the A-XDR Data gurux parsed
         return self.client.updateValue(obj, index, reply.value)
 
     def write(self, obj: Any, index: int) -> None:

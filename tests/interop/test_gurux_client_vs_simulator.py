@@ -23,7 +23,8 @@ from gurux_dlms import GXDateTime, GXDLMSException
 from gurux_dlms.enums import DataType, ObjectType
 from gurux_dlms.objects import GXDLMSClock, GXDLMSDisconnectControl
 
-from dlmskit.apdu.common import CosemAttributeDescriptor
+from dlmskit import axdr
+from dlmskit.apdu.common import CosemAttributeDescriptor, DataAccessResult
 from dlmskit.obis import Obis
 from dlmskit.server import loads_model
 from dlmskit.server.objects import Context
@@ -179,10 +180,24 @@ def test_gurux_replayed_invocation_counter_is_refused() -> None:
 # --- the values gurux reads are the ones the simulator holds ------------------------------
 
 
-def _sim_read(sim: SimulatorThread, client: int, class_id: int, obis: str, attribute: int) -> Any:
-    """One attribute as the simulator's engine answers it to ``client`` (in its loop)."""
+def _sim_read(
+    sim: SimulatorThread,
+    client: int,
+    class_id: int,
+    obis: str,
+    attribute: int,
+    *,
+    title: bytes | None = None,
+) -> Any:
+    """One attribute as the simulator's engine answers it to ``client`` (in its loop);
+    ``title``: the client's system title, as an HLS-GMAC association knows it."""
     meter = sim.simulator.meters[0]  # type: ignore[union-attr]
-    ctx = Context(now=time.time(), client_sap=client, association=meter.model.association(client))
+    ctx = Context(
+        now=time.time(),
+        client_sap=client,
+        association=meter.model.association(client),
+        system_title=title,
+    )
     descriptor = CosemAttributeDescriptor(
         class_id=class_id, instance_id=Obis.parse(obis), attribute_id=attribute
     )
@@ -674,3 +689,35 @@ def test_gurux_read_only_clients_cannot_act(sim: SimulatorThread, hdlc: bool) ->
         finally:
             client.close()
     assert _sim_read(sim, 1, 70, "0.0.96.3.10.255", 2) == connected  # output_state kept
+
+
+@pytest.mark.parametrize("security", list(ASSOCIATIONS))
+def test_gurux_gets_the_simulators_value_of_every_attribute(
+    sim: SimulatorThread, security: str
+) -> None:
+    """Each attribute gurux reads (and parses) is, byte for byte, the A-XDR Data the
+    engine holds for that association, whenever the value did not change during the
+    read (clocks, growing registers and new profile rows may)."""
+    sap = ASSOCIATIONS[security]["client_address"]
+    client = _client(sim, False, security)
+    title = bytes(client.client.ciphering.systemTitle) if security == "hls-gmac" else None
+    compared, moving = 0, []
+    try:
+        for obj in client.read_objects():
+            for index in _attribute_order(obj):
+                key = (int(obj.objectType), obj.logicalName, index)
+                before = _sim_read(sim, sap, *key, title=title)
+                if isinstance(before, DataAccessResult):
+                    continue  # refused to this association: the other tests cover it
+                client.read(obj, index)
+                after = _sim_read(sim, sap, *key, title=title)
+                if before != after:
+                    moving.append(key)
+                    continue
+                assert client.last_raw == axdr.encode(before), key
+                compared += 1
+    finally:
+        client.close()
+    # most values hold still for a read (57 attributes for the public client, more for
+    # the others); only a few can move
+    assert compared >= 50 and len(moving) <= compared // 10, (compared, moving)
