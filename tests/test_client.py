@@ -435,3 +435,23 @@ def test_blocking_client_leaves_no_thread_behind_a_bad_option() -> None:
     with pytest.raises(ValueError, match="unknown scheme"):
         Client("http://meter")
     assert loops() == before
+
+
+def test_blocking_client_step_by_step(sim: SimThread) -> None:
+    """Without a with-block: connect, associate, read, release, close; close() also
+    stops the loop thread."""
+
+    def loops() -> int:
+        return sum(t.name == "dlmskit-client" and t.is_alive() for t in threading.enumerate())
+
+    before = loops()
+    meter = Client(sim.urls["hdlc"])
+    assert loops() == before + 1
+    meter.connect()
+    accepted = meter.associate()
+    assert accepted.server_max_receive_pdu_size > 0
+    assert bytes(meter.get("0.0.42.0.0.255", 2, class_id=1)).startswith(b"DLK")
+    assert meter.async_client.accepted is accepted
+    meter.release()
+    meter.close()
+    assert loops() == before

@@ -1146,6 +1146,33 @@ class Client:
             future.cancel()
             raise
 
+    # The connection steps, typed; every operation (get, set, profile, ...) is the
+    # AsyncClient method of the same name run in the loop thread, through __getattr__.
+
+    @property
+    def async_client(self) -> AsyncClient:
+        """The :class:`AsyncClient` this twin drives."""
+        return self._async
+
+    def connect(self) -> None:
+        """See :meth:`AsyncClient.connect`."""
+        self._run(self._async.connect())
+
+    def associate(self) -> AssociationAccepted:
+        """See :meth:`AsyncClient.associate`."""
+        return self._run(self._async.associate())
+
+    def release(self) -> None:
+        """See :meth:`AsyncClient.release`."""
+        self._run(self._async.release())
+
+    def close(self) -> None:
+        """Close the transport (see :meth:`AsyncClient.close`) and stop the loop thread."""
+        try:
+            self._run(self._async.close())
+        finally:
+            self._stop()
+
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._async, name)
         if not asyncio.iscoroutinefunction(attribute):
