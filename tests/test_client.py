@@ -455,3 +455,10 @@ def test_blocking_client_step_by_step(sim: SimThread) -> None:
     meter.release()
     meter.close()
     assert loops() == before
+
+
+def test_blocking_client_closed_inside_its_block(sim: SimThread) -> None:
+    with Client(sim.urls["tcp"]) as meter:
+        meter.close()
+        with pytest.raises(ConnectionLostError, match="was closed"):
+            meter.get("0.0.42.0.0.255", 2, class_id=1)

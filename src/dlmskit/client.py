@@ -1137,6 +1137,9 @@ class Client:
         return AsyncClient(url, **options)
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        if self._loop.is_closed():
+            coroutine.close()
+            raise ConnectionLostError("this Client was closed", step="request")
         future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
         try:
             return future.result()
@@ -1194,6 +1197,8 @@ class Client:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._loop.is_closed():  # close() was called inside the with-block
+            return
         try:
             self._run(self._async.__aexit__(*exc))
         finally:
