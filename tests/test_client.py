@@ -462,3 +462,49 @@ def test_blocking_client_closed_inside_its_block(sim: SimThread) -> None:
         meter.close()
         with pytest.raises(ConnectionLostError, match="was closed"):
             meter.get("0.0.42.0.0.255", 2, class_id=1)
+
+
+def test_image_blocks_larger_than_the_pdu_go_in_action_pblocks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A meter whose image_block_size (512) exceeds its max receive PDU (256): each
+    image_block_transfer goes as ACTION with-first-pblock + with-pblock requests (Green Book
+    9.3.8 / 9.4.6.4), so there are more ACTION requests than blocks; the image arrives
+    whole (activated, identification read back)."""
+    default = Path(__file__).resolve().parents[1] / "src/dlmskit/server/models/default.yaml"
+    text = default.read_text()
+    assert "max_pdu_size: 1024" in text and "block_size: 192" in text
+    model = tmp_path / "big-blocks.yaml"
+    model.write_text(
+        text.replace("max_pdu_size: 1024", "max_pdu_size: 256").replace(
+            "block_size: 192", "block_size: 512"
+        )
+    )
+    simulator = SimThread(model=str(model)).start()
+    try:
+        url = simulator.urls["tcp"]
+        image = os.urandom(1800)  # 4 blocks of 512
+
+        async def run() -> Any:
+            async with management(url, 1) as m:
+                assert m.accepted is not None
+                assert m.accepted.server_max_receive_pdu_size == 256
+                with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+                    result = await m.update_firmware(image, b"BIG-1", poll_interval=0.2)
+            async with AsyncClient(url) as public:
+                name = await public.get("1.0.0.2.0.255", class_id=1)
+            return result, name
+
+        result, name = asyncio.run(run())
+        assert (result.block_size, result.blocks_sent, result.activated) == (512, 4, True)
+        assert name == axdr.OctetString(b"BIG-1")
+        # glo-action-request (CB) APDUs sent by the client during the transfer
+        actions = [
+            r
+            for r in caplog.records
+            if r.pathname.endswith(os.path.join("io", "stack.py"))
+            and r.getMessage().startswith("C→S cb ")
+        ]
+        assert len(actions) >= 2 * 4 + 1  # initiate + at least two pblocks per block
+    finally:
+        simulator.stop()
