@@ -121,8 +121,8 @@ def _verify_fleet(value: object) -> str:
     return f"{METERS} sessions x 5 GETs, {len(names)} distinct meters"
 
 
-def _dlmskit(hdlc: bool) -> Prepared:
-    from dlmskit.client import AsyncClient
+def _dlmskit(hdlc: bool, large: bool = False) -> Prepared:
+    from dlmskit.client import LARGE_HDLC_PARAMETERS, AsyncClient
 
     sim = _sim(hdlc)
     url = (
@@ -133,13 +133,19 @@ def _dlmskit(hdlc: bool) -> Prepared:
     loop = asyncio.new_event_loop()
 
     async def read() -> Any:
-        async with AsyncClient(url, client_address=3, mechanism="lls", password=PASSWORD) as meter:
+        async with AsyncClient(
+            url,
+            client_address=3,
+            mechanism="lls",
+            password=PASSWORD,
+            hdlc_parameters=LARGE_HDLC_PARAMETERS if large else None,
+        ) as meter:
             return await meter.profile(PROFILE, from_entry=1, to_entry=ROWS, scalers=False)
 
     return Prepared(lambda: loop.run_until_complete(read()))
 
 
-def _gurux(hdlc: bool) -> Prepared:
+def _gurux(hdlc: bool, large: bool = False) -> Prepared:
     from gurux_dlms.objects import GXDLMSProfileGeneric
     from tests.interop._gurux_client import GuruxClient
 
@@ -148,6 +154,13 @@ def _gurux(hdlc: bool) -> Prepared:
 
     def read() -> Any:
         client = GuruxClient(port, hdlc=hdlc, client_address=3, auth="lls", password=PASSWORD)
+        if large:
+            # 2,030-byte frames, but window 1: gurux-dlms 1.0.203 acknowledges a multi-frame
+            # window with a wrong N(R) and then refuses the retransmission (see
+            # tests/interop/test_gurux_client_vs_simulator.py), so window 7 cannot finish.
+            settings = client.client.hdlcSettings
+            settings.windowSizeRX = settings.windowSizeTX = 1
+            settings.maxInfoRX = settings.maxInfoTX = 2030
         try:
             client.connect()
             profile = GXDLMSProfileGeneric(PROFILE)
@@ -176,6 +189,17 @@ def case() -> Case:
         impls.append(
             Impl(op, "gurux-dlms", "GXDLMSClient over a socket", lambda h=hdlc: _gurux(h), _verify)
         )
+    for name, make in ((SUBJECT, _dlmskit), ("gurux-dlms", _gurux)):
+        impls.append(
+            Impl(
+                "full-read-hdlc-2030w7",
+                name,
+                "SNRM: 2,030 bytes, window 7" if name == SUBJECT else "SNRM: 2,030 bytes, window 1",
+                lambda make=make: make(True, True),  # type: ignore[misc]
+                _verify,
+                role="subject" if name == SUBJECT else "peer",
+            )
+        )
     impls.append(
         Impl(
             "concurrent-1000",
@@ -193,6 +217,7 @@ def case() -> Case:
         targets=[
             Target("full-read-wrapper", peer="gurux-dlms", min_ratio=5.0),
             Target("full-read-hdlc", peer="gurux-dlms", min_ratio=5.0),
+            Target("full-read-hdlc-2030w7", peer="gurux-dlms", min_ratio=5.0),
         ],
         notes=(
             "both clients read the same server: dlmskit simulate in its own process",

@@ -121,6 +121,13 @@ _CIPHERING = {
     "encrypted": Policy(authenticated=False, encrypted=True),
     "authenticated-encrypted": Policy(authenticated=True, encrypted=True),
 }
+#: Large HDLC frames and windows (2,030 bytes, window 7 both ways) for
+#: ``hdlc_parameters=``: fewer round trips wherever the meter accepts them. Not the
+#: default: the SNRM then carries the IEC 62056-46 defaults (128 bytes, window 1), which
+#: every meter accepts (the Gurux Python server, for one, mis-answers larger proposals).
+LARGE_HDLC_PARAMETERS = HdlcParameters(
+    max_info_transmit=2030, max_info_receive=2030, window_transmit=7, window_receive=7
+)
 CLOCK = Obis.parse("0.0.1.0.0.255")
 INVOCATION_COUNTER = Obis.parse("0.0.43.1.0.255")
 IMAGE_TRANSFER = Obis.parse("0.0.44.0.0.255")

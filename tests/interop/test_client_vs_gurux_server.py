@@ -41,6 +41,9 @@ def gurux(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     while time.time() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            # The server keeps one association for all connections and resets it when any
+            # client disconnects: let the probe's disconnect land before connecting.
+            time.sleep(0.5)
             break
         except OSError:
             time.sleep(0.1)
@@ -72,6 +75,7 @@ def test_read_the_gurux_server(gurux: tuple[str, int]) -> None:
                 await client.__aenter__()
                 break
             except AssociationError:
+                await asyncio.sleep(0.5)  # the same: its disconnect resets the server
                 continue
         else:
             pytest.fail("neither no security nor LLS was accepted")
