@@ -70,7 +70,7 @@ from dlmskit.obis import Obis
 from dlmskit.security.context import Policy
 from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
-from dlmskit.security.mechanisms import MechanismId
+from dlmskit.security.mechanisms import MECHANISM_NAMES, MechanismId
 from dlmskit.session import ClientSettings
 from dlmskit.session._events import (
     Action,
@@ -103,18 +103,7 @@ _log = logging.getLogger("dlmskit.client")
 
 T = TypeVar("T")
 
-MECHANISMS = {
-    "none": MechanismId.LOWEST,
-    "lls": MechanismId.LOW,
-    "low": MechanismId.LOW,
-    "hls": MechanismId.HIGH,
-    "hls-md5": MechanismId.HIGH_MD5,
-    "hls-sha1": MechanismId.HIGH_SHA1,
-    "hls-gmac": MechanismId.HIGH_GMAC,
-    "gmac": MechanismId.HIGH_GMAC,
-    "hls-sha256": MechanismId.HIGH_SHA256,
-    "hls-ecdsa": MechanismId.HIGH_ECDSA,
-}
+MECHANISMS: Final = MECHANISM_NAMES  # the names users write (security/mechanisms)
 _CIPHERING = {
     "none": None,
     "authenticated": Policy(authenticated=True, encrypted=False),
@@ -181,14 +170,7 @@ def _obis(value: Obis | str) -> Obis:
 
 
 def _mechanism(value: int | str | MechanismId) -> MechanismId:
-    if isinstance(value, str):
-        key = value.lower()
-        if key.isdigit():
-            return MechanismId(int(key))
-        if key not in MECHANISMS:
-            raise ValueError(f"mechanism {value!r}: use one of {sorted(MECHANISMS)} or 0..7")
-        return MECHANISMS[key]
-    return MechanismId(value)
+    return MechanismId.from_name(value)
 
 
 _HINTS = {
