@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -635,35 +635,8 @@ class _Decoder:
         notes: tuple[str, ...] = (),
     ) -> None:
         line = self.line_of(offset)
-        if apdu_bytes[:1] == b"/":
-            try:
-                telegram = p1.parse_telegram(apdu_bytes)
-            except DecodeError as exc:
-                self.fail(offset, f"P1: {_reason(exc)}", raw)
-                return
-            self.emit(self.telegram_frame(offset, raw, telegram, transport, link, notes))
-            return
-        try:
-            apdu = decode_apdu(apdu_bytes)
-        except DecodeError as exc:
-            if self.lenient and apdu_bytes[:1] == b"\x0f":
-                lenient = _lenient_notification(apdu_bytes)
-                if lenient is not None:
-                    values, header = lenient
-                    self.emit(
-                        DecodedFrame(
-                            offset,
-                            transport,
-                            raw,
-                            line,
-                            frames,
-                            link,
-                            values=values,
-                            notes=(*notes, header, "lenient: untagged class/OBIS/attribute"),
-                        )
-                    )
-                    return
-            self.fail(offset, f"APDU: {_reason(exc)}", raw)
+        apdu = self.payload(offset, raw, apdu_bytes, transport, frames, link, notes)
+        if apdu is None:
             return
         if isinstance(apdu, GeneralGloCiphering | GeneralDedCiphering | ServiceSpecificCiphered):
             self.ciphered(offset, raw, apdu, transport, frames, link, notes)
@@ -687,6 +660,57 @@ class _Decoder:
                 inner=inner,
             )
         )
+
+    def payload(  # noqa: PLR0917 - private, one argument per frame field
+        self,
+        offset: int,
+        raw: bytes,
+        data: bytes,
+        transport: str,
+        frames: int,
+        link: str | None,
+        notes: tuple[str, ...],
+        envelope: Apdu | None = None,
+    ) -> Apdu | None:
+        """The APDU in ``data`` (a frame's content, or an envelope's plaintext). A P1
+        telegram, a notification read leniently (untagged layout) or a failure is emitted
+        here and gives None."""
+        plain = None if envelope is None else data
+        where = "" if envelope is None else f" inside {envelope.NAME}"
+        if data[:1] == b"/":
+            try:
+                telegram = p1.parse_telegram(data)
+            except DecodeError as exc:
+                self.fail(offset, f"P1{where}: {_reason(exc)}", raw)
+                return None
+            frame = self.telegram_frame(offset, raw, telegram, transport, link, notes)
+            self.emit(replace(frame, frames=frames, envelope=envelope, plaintext=plain))
+            return None
+        try:
+            return decode_apdu(data)
+        except DecodeError as exc:
+            if self.lenient and data[:1] == b"\x0f":
+                lenient = _lenient_notification(data)
+                if lenient is not None:
+                    values, header = lenient
+                    self.emit(
+                        DecodedFrame(
+                            offset,
+                            transport,
+                            raw,
+                            self.line_of(offset),
+                            frames,
+                            link,
+                            envelope=envelope,
+                            plaintext=plain,
+                            values=values,
+                            notes=(*notes, header, "lenient: untagged class/OBIS/attribute"),
+                        )
+                    )
+                    return None
+            what = "APDU" if envelope is None else "deciphered APDU"
+            self.fail(offset, f"{what}: {_reason(exc)}", raw)
+            return None
 
     def user_information(
         self, apdu: Apdu, ciphered: ServiceSpecificCiphered
@@ -754,52 +778,8 @@ class _Decoder:
         sc = envelope.security_control
         if sc.value & 0x10 and not self.verify_tag:
             notes = (*notes, "authentication tag NOT verified (--no-verify-tag)")
-        if plain[:1] == b"/":
-            try:
-                telegram = p1.parse_telegram(plain)
-            except DecodeError as exc:
-                self.fail(offset, f"P1 inside {envelope.NAME}: {_reason(exc)}", raw)
-                return
-            frame = self.telegram_frame(offset, raw, telegram, transport, link, notes)
-            self.emit(
-                DecodedFrame(
-                    frame.offset,
-                    transport,
-                    raw,
-                    line,
-                    frames,
-                    link,
-                    envelope=envelope,
-                    plaintext=plain,
-                    values=frame.values,
-                    telegram=telegram,
-                    notes=frame.notes,
-                )
-            )
-            return
-        try:
-            apdu = decode_apdu(plain)
-        except DecodeError as exc:
-            if self.lenient and plain[:1] == b"\x0f":
-                lenient = _lenient_notification(plain)
-                if lenient is not None:
-                    values, header = lenient
-                    self.emit(
-                        DecodedFrame(
-                            offset,
-                            transport,
-                            raw,
-                            line,
-                            frames,
-                            link,
-                            envelope=envelope,
-                            plaintext=plain,
-                            values=values,
-                            notes=(*notes, header, "lenient: untagged class/OBIS/attribute"),
-                        )
-                    )
-                    return
-            self.fail(offset, f"deciphered APDU: {_reason(exc)}", raw)
+        apdu = self.payload(offset, raw, plain, transport, frames, link, notes, envelope)
+        if apdu is None:
             return
         self.emit(
             DecodedFrame(
