@@ -7,12 +7,15 @@ wrong (the client closes anyway: no hang, no error on exit)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -36,18 +39,26 @@ def gurux(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     args = [sys.executable, str(SERVER), "--port", str(port), "--iface", iface, "--rows", "50"]
     if auth == "Low":
         args += ["--auth", "Low", "--password", "12345678"]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            # The server keeps one association for all connections and resets it when any
-            # client disconnects: let the probe's disconnect land before connecting.
-            time.sleep(0.5)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
+    # Ready when it says so: probing with a connection of our own would not do, since the
+    # server keeps one association for all connections and resets it when any client
+    # leaves (a late probe disconnect wiped the test's association now and then).
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    ready = threading.Event()
+
+    def drain(stream: IO[str]) -> None:
+        for line in stream:  # it logs every frame: keep the pipe from filling up
+            if "listening on" in line:
+                ready.set()
+
+    threading.Thread(target=drain, args=(process.stdout,), daemon=True).start()
+    if not ready.wait(30):
         process.kill()
         pytest.fail("the gurux server did not start")
     scheme = "hdlc+tcp" if iface == "HDLC" else "tcp"

@@ -626,14 +626,6 @@ def test_gurux_reads_the_simulator_by_short_names(sn_sim: SimulatorThread, hdlc:
         client.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulator defect: its Association SN declares version 2 in its own object_list "
-    "(engine.sn_object_list) but ReadRequest of access_rights_list 0xFA10 "
-    "(05 01 02 FA 10) and security_setup_reference 0xFA18 answer ReadResponse "
-    "object-unavailable (0C 01 01 0B), although Association SN version 2 has both "
-    "(our own catalogue, cosem/classes/assoc.py, and the Gurux class file)",
-)
 def test_gurux_reads_every_attribute_of_the_association_sn(sn_sim: SimulatorThread) -> None:
     client = GuruxClient(sn_sim.ports["wrapper"], short_names=True)
     client.connect()
@@ -642,6 +634,8 @@ def test_gurux_reads_every_attribute_of_the_association_sn(sn_sim: SimulatorThre
         assert association.version == 2
         client.read(association, 3)  # access_rights_list
         client.read(association, 4)  # security_setup_reference
+        # (these two answered object-unavailable until the engine served them)
+        assert bytes(association.securitySetupReference) == bytes.fromhex("00002B0000FF")
     finally:
         client.close()
 

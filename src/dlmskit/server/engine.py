@@ -45,6 +45,7 @@ from dlmskit.apdu.common import (
 )
 from dlmskit.apdu.initiate import Conformance
 from dlmskit.apdu.notification import DataNotification
+from dlmskit.cosem.types import ShortNameAccessRights
 from dlmskit.cosem_time import ClockStatus, CosemDateTime
 from dlmskit.errors import DlmsError
 from dlmskit.link.hdlc import HdlcParameters
@@ -834,6 +835,19 @@ class Meter:
                 )
         return axdr.Array(items)
 
+    def sn_access_rights(self, ctx: Context) -> axdr.Array:
+        """Association SN (version 2) access_rights_list: {base_name, attribute_access,
+        method_access} of every object the association sees."""
+        items = []
+        for base, obj in self._sn_bases.items():
+            spec = self.rights(ctx.association, obj)
+            if spec.visible:
+                rights = ShortNameAccessRights(
+                    base if base < 0x8000 else base - 0x10000, obj.access_rights(spec)
+                )
+                items.append(rights.to_data())
+        return axdr.Array(items)
+
     def _sn_read_one(self, ctx: Context, spec: Any) -> sn.ReadResult:
         name = getattr(spec, "variable_name", None)
         if name is None:
@@ -844,6 +858,10 @@ class Meter:
                 return sn.ReadData(data=axdr.OctetString(Obis.parse("0.0.40.0.0.255").to_bytes()))
             if number == 2:
                 return sn.ReadData(data=self.sn_object_list(ctx))
+            if number == 3:
+                return sn.ReadData(data=self.sn_access_rights(ctx))
+            if number == 4:
+                return sn.ReadData(data=axdr.OctetString(Obis.parse("0.0.43.0.0.255").to_bytes()))
             return DataAccessResult.OBJECT_UNAVAILABLE
         if obj is None:
             return DataAccessResult.OBJECT_UNDEFINED

@@ -25,7 +25,7 @@ import os
 import termios
 import time
 import tty
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -101,7 +101,7 @@ class _Endpoint:
 class _Connection:
     """The link and sessions of one byte stream (a TCP connection or a serial line)."""
 
-    def __init__(self, meters: list[Meter], write: Write, *, hdlc: bool) -> None:
+    def __init__(self, meters: Mapping[int, Meter], write: Write, *, hdlc: bool) -> None:
         self.meters = meters
         self.write = write
         self.hdlc = hdlc
@@ -110,15 +110,15 @@ class _Connection:
         self._splitter = FrameSplitter()
         self._links: dict[tuple[int, int | None, int], tuple[HdlcLink, _Endpoint]] = {}
         self._endpoints: dict[tuple[int, int], _Endpoint] = {}
-        self._restarts = {id(m): m.restarts for m in meters}
+        # Restarts are watched only for the meters this connection talks to.
+        self._restarts: dict[int, tuple[Meter, int]] = {}
 
     def _meter(self, logical: int, physical: int | None = None) -> Meter | None:
-        for meter in self.meters:
-            if meter.logical_address == logical and (
-                physical is None or meter.physical_address == physical
-            ):
-                return meter
-        return None
+        meter = self.meters.get(logical)
+        if meter is None or (physical is not None and meter.physical_address != physical):
+            return None
+        self._restarts.setdefault(id(meter), (meter, meter.restarts))
+        return meter
 
     def feed(self, data: bytes, now: float) -> None:
         if self.hdlc:
@@ -216,8 +216,8 @@ class _Connection:
         self._check_restart()
 
     def _check_restart(self) -> None:
-        for meter in self.meters:
-            if meter.restarts != self._restarts[id(meter)]:
+        for meter, restarts in self._restarts.values():
+            if meter.restarts != restarts:
                 _log.info("meter %s restarted: the connection drops", meter.logical_address)
                 self.closed = True
 
@@ -247,7 +247,7 @@ class _Udp(asyncio.DatagramProtocol):
         except Exception as exc:
             _log.info("bad datagram from %s: %s", addr, exc)
             return
-        meter = next((m for m in self.meters if m.logical_address == pdu.destination), None)
+        meter = self.simulator.by_logical.get(pdu.destination)
         if meter is None or self.transport is None:
             return
         key = (addr, pdu.source, pdu.destination)
@@ -305,6 +305,8 @@ class Simulator:
             )
             for i in range(meters)
         ]
+        #: The logical devices by logical address (several behind one port).
+        self.by_logical: dict[int, Meter] = {m.logical_address: m for m in self.meters}
         self.max_connections = max_connections
         self.inactivity_timeout = inactivity_timeout
         self.connections = 0
@@ -375,12 +377,15 @@ class Simulator:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, hdlc: bool
     ) -> None:
         peer = writer.get_extra_info("peername")
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
         if self.connections >= self.max_connections:
             _log.info("connection from %s refused: limit of %d", peer, self.max_connections)
             writer.close()
             return
         self.connections += 1
-        connection = _Connection(self.meters, writer.write, hdlc=hdlc)
+        connection = _Connection(self.by_logical, writer.write, hdlc=hdlc)
         last = time.time()
         try:
             while not connection.closed:
@@ -410,6 +415,8 @@ class Simulator:
         except (ConnectionError, OSError) as exc:
             _log.info("connection from %s lost: %s", peer, exc)
         finally:
+            if task is not None:
+                self._tasks.discard(task)
             self.connections -= 1
             connection.lost(time.time())
             writer.close()
@@ -442,7 +449,7 @@ class Simulator:
         loop.add_reader(fd, readable)
         try:
             while True:
-                connection = _Connection(self.meters, write, hdlc=True)
+                connection = _Connection(self.by_logical, write, hdlc=True)
                 leftover = b""
                 if mode_e:
                     meter = self.meters[0]
@@ -556,6 +563,8 @@ class Simulator:
         self._transports.clear()
         for task in list(self._tasks):
             task.cancel()
+        if self._tasks:  # let the connections close before the loop stops
+            await asyncio.wait(list(self._tasks), timeout=2)
         for fd in self._serial_fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
