@@ -654,3 +654,19 @@ def test_a_broken_wrapper_stream_is_an_error_and_other_meters_go_on(tmp_path: Pa
         (2, "data-notification"),
     ]
     assert stored[1][4].startswith("wrapper:")
+
+
+def test_render_keeps_every_type_json_able() -> None:
+    from dlmskit.apdu import decode as decode_apdu
+    from dlmskit.listener import render
+
+    # a canonical boolean decodes to a plain bool (it once rendered as 0)
+    assert render(decode_apdu(bytes.fromhex("c401c1000300")).result.value) is False
+    assert render(axdr.Boolean(True)) is True
+    assert render(axdr.Structure((axdr.Enum(3), axdr.OctetString(b"\x01\x02"), None))) == [
+        3,
+        "0102",
+        None,
+    ]
+    assert render(axdr.BitString.from_bits("101")) == "101"
+    assert render(axdr.VisibleString("abc")) == "abc"

@@ -98,6 +98,7 @@ _RENDER: Final[dict[type, Callable[[Any], Any]]] = {
     axdr.VisibleString: str,
     axdr.Utf8String: str,
     axdr.Boolean: bool,
+    bool: bool,  # a canonical boolean decodes to a plain bool
     axdr.Float32: float,
     axdr.Float64: float,
     type(None): lambda _: None,
