@@ -52,14 +52,12 @@ import os
 import selectors
 import socket
 import struct
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench._core import SUBJECT, Case, Impl, Prepared, VerificationError
+from bench._sim import SimulatorProcess
 
 EK = bytes.fromhex("000102030405060708090A0B0C0D0E0F")  # Green Book test keys
 AK = bytes.fromhex("D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF")
@@ -71,51 +69,7 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 # --- the simulator process ------------------------------------------------------------------
 
 
-class _Simulator:
-    """``python -m dlmskit.server --port 0`` with its wrapper port and system titles."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dlmskit.server", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        self.port = 0
-        self.titles: dict[int, bytes] = {}
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("listening tcp "):
-                self.port = int(line.split()[2].rsplit(":", 1)[1])
-            elif line.startswith("meter "):
-                fields = dict(item.split("=", 1) for item in line.split()[1:])
-                self.titles[int(fields["logical"])] = bytes.fromhex(fields["system-title"])
-                if len(self.titles) == int(_arg(args, "--meters", "1")):
-                    break
-        if not self.port:
-            self.stop()
-            raise RuntimeError("the simulator did not start")
-
-    def status_kib(self, field: str) -> int:
-        """A memory line of /proc/PID/status (VmRSS, VmHWM), KiB."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-        return 0
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the simulator so far."""
-        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(20)
-
-
-def _arg(args: tuple[str, ...], name: str, default: str) -> str:
-    return args[args.index(name) + 1] if name in args else default
+_Simulator = SimulatorProcess
 
 
 _SIMS: dict[str, _Simulator] = {}
