@@ -14,6 +14,7 @@ Time: ``now`` is passed in (UTC seconds, DESIGN.md rule 1); the meter's own time
 
 from __future__ import annotations
 
+import abc
 import datetime as _dt
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -325,7 +326,7 @@ class Clock(CosemObject):
 # --- measurement -------------------------------------------------------------------------
 
 
-class _Register(CosemObject):
+class _Register(CosemObject, abc.ABC):
     writable = frozenset()
     scaler = 0
     unit = _WH
@@ -336,8 +337,9 @@ class _Register(CosemObject):
         self.unit = int(model.options.get("unit", self.unit))
         self.values.setdefault(3, _scaler_unit(self.scaler, self.unit))
 
+    @abc.abstractmethod
     def quantity(self, moment: float) -> float:
-        raise NotImplementedError
+        """The measured quantity at meter time ``moment``, unscaled."""
 
     def encode(self, quantity: float) -> axdr.Value:
         return axdr.DoubleLongUnsigned(max(0, min(0xFFFFFFFF, round(quantity))))
@@ -391,6 +393,16 @@ class Energy(_Register):
         return self.base + joules / 3600
 
 
+def _load_power(meter: Meter, moment: float) -> float:
+    """The simulated load (W) at meter time ``moment``: 0 while disconnected."""
+    if not meter.connected:
+        return 0.0
+    options = meter.model.options
+    mean = float(options.get("load_average_w", 800))
+    swing = min(mean, float(options.get("load_amplitude_w", 600)))
+    return mean + swing * math.sin(2 * math.pi * moment / 86_400 - math.pi / 2)
+
+
 class Power(_Register):
     """Class 3: instantaneous active power (W), the load curve of :class:`Energy`."""
 
@@ -398,12 +410,7 @@ class Power(_Register):
     unit = _W
 
     def quantity(self, moment: float) -> float:
-        if not self.meter.connected:
-            return 0.0
-        options = self.meter.model.options
-        mean = float(options.get("load_average_w", 800))
-        swing = min(mean, float(options.get("load_amplitude_w", 600)))
-        return mean + swing * math.sin(2 * math.pi * moment / 86_400 - math.pi / 2)
+        return _load_power(self.meter, moment)
 
 
 class Voltage(_Register):
@@ -431,8 +438,7 @@ class Current(_Register):
         return axdr.LongUnsigned(max(0, min(0xFFFF, round(quantity))))
 
     def quantity(self, moment: float) -> float:
-        power = Power.quantity(self, moment)  # type: ignore[arg-type]
-        return power / 230.0
+        return _load_power(self.meter, moment) / 230.0
 
 
 class LogicalDeviceName(CosemObject):
@@ -474,7 +480,7 @@ class InvocationCounter(CosemObject):
 # --- profiles ----------------------------------------------------------------------------
 
 
-class _Profile(CosemObject):
+class _Profile(CosemObject, abc.ABC):
     """Class 7 with a buffer of rows computed from the captured objects' history."""
 
     writable = frozenset({4})
@@ -503,9 +509,9 @@ class _Profile(CosemObject):
             )
         )
 
+    @abc.abstractmethod
     def moments(self, now: float) -> list[float]:
         """The capture moments (meter time) of the rows now in the buffer, oldest first."""
-        raise NotImplementedError
 
     def selectors(self, attribute_id: int) -> tuple[int, ...] | None:
         return (1, 2) if attribute_id == 2 else None
