@@ -383,13 +383,11 @@ class Energy(_Register):
 
     def quantity(self, moment: float) -> float:
         omega = 2 * math.pi / 86_400
-        relative = moment - self.meter.epoch
 
         def integral(t: float) -> float:
             return self.mean * t - self.swing / omega * math.cos(omega * t - math.pi / 2)
 
         joules = integral(moment) - integral(self.meter.epoch)
-        del relative
         return self.base + joules / 3600
 
 
