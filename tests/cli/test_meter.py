@@ -175,3 +175,35 @@ def test_a_meter_that_does_not_answer() -> None:
     silent.close()
     for s in held:
         s.close()
+
+
+def test_the_simulator_pushes_to_dlmskit_listen(sim: SimThread, tmp_path: Path) -> None:
+    """End to end: `dlmskit listen` in its own process receives what the simulator pushes
+    when the management client points its push setup at it and invokes push."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "pushes.sqlite"
+    listener = subprocess.Popen(
+        [sys.executable, "-m", "dlmskit.cli", "listen", "tcp://127.0.0.1:0", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert listener.stderr is not None and listener.stdout is not None
+        port = int(listener.stderr.readline().rsplit(":", 1)[1])
+        destination = (
+            f'{{structure: [{{enum: 0}}, {{octet-string: "127.0.0.1:{port}"}}, {{enum: 0}}]}}'
+        )
+        code, _, err = run("set", "0.0.25.9.0.255", "3", destination, *manager(sim), env=KEYS)
+        assert code == 0, err
+        code, _, err = run("action", "0.0.25.9.0.255", "1", "{integer: 0}", *manager(sim), env=KEYS)
+        assert code == 0, err
+        line = json.loads(listener.stdout.readline())
+    finally:
+        listener.terminate()
+        listener.wait(10)
+    assert line["kind"] == "data-notification"
+    assert bytes.fromhex(line["values"][1]).startswith(b"DLK")  # the logical device name
+    assert line["values"][0] == "0000190900ff"  # the push setup's own name first
