@@ -12,6 +12,7 @@ import os
 import select
 import socket
 import threading
+import time
 import tty
 from collections.abc import Iterator
 
@@ -125,6 +126,10 @@ def test_dial_read_and_hang_up(sim: SimThread) -> None:
             return bytes(name)
 
         name = asyncio.run(read())
+        # the ATH is written as the transport closes: let the peer read it before it stops
+        deadline = time.monotonic() + 5
+        while "ATH" not in peer.commands and time.monotonic() < deadline:
+            time.sleep(0.02)
     assert name.startswith(b"DLK")  # the default model's logical device name
     assert peer.commands == ["AT", "ATE0", "ATD0123456789", "+++", "ATH"]
     assert peer.relayed > 0  # SNRM, AARQ, GET, RLRQ, DISC went through the data call
