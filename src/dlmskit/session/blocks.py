@@ -40,6 +40,7 @@ data-block-number-invalid, no-long-get-in-progress, long-set-aborted, long-actio
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Sequence
 from typing import Final
 
@@ -113,7 +114,7 @@ def cut(data: bytes, offset: int, max_pdu: int, make: Callable[[bytes], Apdu]) -
 # --- GET ------------------------------------------------------------------------------------
 
 
-class _ResponseSegmenter:
+class _ResponseSegmenter(abc.ABC):
     """What the GET datablock and ACTION pblock answers share: cut ``data`` into blocks
     whose whole APDU (built by :meth:`_apdu`) fits ``max_pdu``, numbered from 1."""
 
@@ -139,8 +140,9 @@ class _ResponseSegmenter:
         """The number of the last block sent (0 before :meth:`first`)."""
         return self._sent
 
+    @abc.abstractmethod
     def _apdu(self, number: int, last: bool, raw: bytes) -> Apdu:
-        raise NotImplementedError
+        """The response APDU carrying block ``number`` (``last`` for the final one)."""
 
     def _make(self, number: int, last: bool) -> Callable[[bytes], Apdu]:
         return lambda raw: self._apdu(number, last, raw)

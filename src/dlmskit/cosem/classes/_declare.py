@@ -29,6 +29,7 @@ octet-strings and strings keep a non-minimal length form.
 
 from __future__ import annotations
 
+import abc
 import dataclasses
 import ipaddress
 import warnings
@@ -91,19 +92,22 @@ def _wrong(where: str, expected: str, value: object) -> DecodeError:
     return DecodeError(f"{where} must be {expected}, got {describe_value(value)}")
 
 
-class Kind:
+class Kind(abc.ABC):
     """How one structure element is typed: ``decode`` (A-XDR → Python), ``encode`` back."""
 
     __slots__ = ()
 
+    @abc.abstractmethod
     def decode(self, value: axdr.Value, where: str) -> Any:
-        raise NotImplementedError
+        """The Python value of ``value`` (DecodeError naming ``where`` if it does not fit)."""
 
+    @abc.abstractmethod
     def encode(self, obj: Any, where: str) -> axdr.Value:
-        raise NotImplementedError
+        """The A-XDR value of ``obj``."""
 
+    @abc.abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """The type in words, for messages and the catalogue listing."""
 
 
 class IntKind(Kind):
