@@ -410,6 +410,9 @@ def test_quirks_by_name(sim: SimThread, caplog: pytest.LogCaptureFixture) -> Non
     assert not plain.lenient_ua and not plain.settings.release_by_disconnect
     both = AsyncClient(sim.urls["hdlc"], quirks=("lenient-ua", "aare-without-user-information"))
     assert both.lenient_ua and both.settings.accept_aare_without_user_information
+    assert not plain.settings.accept_plain_notifications
+    pushes = AsyncClient(sim.urls["hdlc"], quirks="plain-notifications")
+    assert pushes.settings.accept_plain_notifications
     with pytest.raises(ValueError, match=r"unknown quirk\(s\) \['lenient'\]: known are"):
         AsyncClient(sim.urls["hdlc"], quirks=["lenient"])
 

@@ -126,7 +126,14 @@ CURRENT_ASSOCIATION = Obis.parse("0.0.40.0.0.255")
 
 
 #: The quirk names ``quirks=`` takes (see :class:`AsyncClient`).
-QUIRKS: Final = frozenset({"lenient-ua", "aare-without-user-information", "release-by-disconnect"})
+QUIRKS: Final = frozenset(
+    {
+        "lenient-ua",
+        "aare-without-user-information",
+        "release-by-disconnect",
+        "plain-notifications",
+    }
+)
 
 
 STEPS: Final = frozenset(
@@ -231,7 +238,9 @@ class AsyncClient:
     accepts an HDLC UA whose parameters do not decode (with the default parameters;
     also ``lenient_ua=True``); ``"aare-without-user-information"`` accepts an AARE
     that omits the InitiateResponse; ``"release-by-disconnect"`` ends the association by
-    disconnecting instead of RLRQ (meters that do not answer RLRQ). A meter whose RLRE
+    disconnecting instead of RLRQ (meters that do not answer RLRQ);
+    ``"plain-notifications"`` accepts unciphered data- and event-notifications inside a
+    ciphered association (refused as a downgrade otherwise). A meter whose RLRE
     does not decode is closed anyway (the release failure is logged).
     """
 
@@ -299,6 +308,8 @@ class AsyncClient:
             )
         if "release-by-disconnect" in quirks:
             self.settings = dataclasses.replace(self.settings, release_by_disconnect=True)
+        if "plain-notifications" in quirks:
+            self.settings = dataclasses.replace(self.settings, accept_plain_notifications=True)
         self._transport = transport
         self._stack: ClientStack | None = None
         self.accepted: AssociationAccepted | None = None

@@ -51,6 +51,7 @@ from dlmskit.session import (
     ClientSession,
     ClientSettings,
     ClientState,
+    DataNotificationReceived,
     ExceptionReceived,
     Get,
     GetRequested,
@@ -629,6 +630,39 @@ def test_plain_request_in_a_ciphered_association_is_refused() -> None:
     pair.client.receive_apdu(bytes.fromhex("C401C10009020000"), pair.now)
     event = pair.client.next_event()
     assert isinstance(event, ProtocolViolation)
+    assert pair.client.state is ClientState.ASSOCIATED
+
+
+@pytest.mark.parametrize("accept", [False, True])
+def test_plain_notification_in_a_ciphered_association(accept: bool) -> None:
+    """A plain data-notification inside an association whose policy ciphers every APDU
+    is a downgrade (anyone on the link could inject it): refused unless the
+    ``accept_plain_notifications`` quirk is set; without ciphering it is always taken."""
+    client = ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+        policy=Policy(),
+        accept_plain_notifications=accept,
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
+        },
+        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=counter(),
+    )
+    pair = Pair(client, server, transport="wrapper")
+    associate(pair)
+    push = bytes.fromhex("0F0000000100" + "0203" + "1100" + "1101" + "1102")
+    pair.client.receive_apdu(push, pair.now)
+    event = pair.client.next_event()
+    if accept:
+        assert isinstance(event, DataNotificationReceived)
+    else:
+        assert isinstance(event, ProtocolViolation)
+        assert "not ciphered" in event.reason
     assert pair.client.state is ClientState.ASSOCIATED
 
 

@@ -117,6 +117,10 @@ _INVOKE_IDS: Final[tuple[int, ...]] = (*range(1, 16), 0)
 # An AARE without user-information (quirk): the server's max PDU is then unknown; 128 is
 # the smallest any DLMS device supports in practice (the HDLC default information field).
 _QUIRK_SERVER_PDU: Final = 128
+
+# What a meter sends unsolicited; inside a ciphered association they must be ciphered too
+# (the policy covers every xDLMS APDU) unless ``accept_plain_notifications`` says otherwise.
+_NOTIFICATIONS: Final = (DataNotification, EventNotificationRequest, sn.InformationReportRequest)
 _MISSING: Final = object()
 
 
@@ -314,14 +318,9 @@ class ClientSession:
         elif (
             self._security is not None
             and self._state is not ClientState.ASSOCIATING
-            and not isinstance(
-                apdu,
-                AARE
-                | RLRE
-                | ExceptionResponse
-                | DataNotification
-                | EventNotificationRequest
-                | sn.InformationReportRequest,
+            and not isinstance(apdu, AARE | RLRE | ExceptionResponse)
+            and not (
+                self.settings.accept_plain_notifications and isinstance(apdu, _NOTIFICATIONS)
             )
         ):
             # The policy says every xDLMS APDU is protected; a plain one is a downgrade.

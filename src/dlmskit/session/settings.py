@@ -117,7 +117,10 @@ class ClientSettings:
       the window this side advertises (1..63), the retransmission timer and retries.
     - Quirks: ``accept_aare_without_user_information`` (some meters omit the
       InitiateResponse; the proposed conformance and a 128-byte PDU are assumed),
-      ``release_by_disconnect`` (meters that do not answer RLRQ).
+      ``release_by_disconnect`` (meters that do not answer RLRQ),
+      ``accept_plain_notifications`` (meters that send data- and event-notifications
+      unciphered inside a ciphered association; without it such a notification is a
+      downgrade and is refused like any other plain APDU).
     """
 
     mechanism: MechanismId = MechanismId.LOWEST
@@ -144,6 +147,7 @@ class ClientSettings:
     max_block_transfer_size: int = 16 * 1024 * 1024
     accept_aare_without_user_information: bool = False
     release_by_disconnect: bool = False
+    accept_plain_notifications: bool = False
     pre_established: bool = False
     pre_established_server_pdu_size: int = 0x0400
     gbt_window: int = 1
