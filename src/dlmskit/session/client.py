@@ -319,9 +319,7 @@ class ClientSession:
             self._security is not None
             and self._state is not ClientState.ASSOCIATING
             and not isinstance(apdu, AARE | RLRE | ExceptionResponse)
-            and not (
-                self.settings.accept_plain_notifications and isinstance(apdu, _NOTIFICATIONS)
-            )
+            and not (self.settings.accept_plain_notifications and isinstance(apdu, _NOTIFICATIONS))
         ):
             # The policy says every xDLMS APDU is protected; a plain one is a downgrade.
             self._dispatch(
