@@ -572,3 +572,73 @@ def test_p1_event_log_and_mbus_capture_time() -> None:
     assert (gas.value, gas.unit) == (Decimal("981.443"), "m3")
     assert gas.captured == datetime(2016, 11, 29, 20, 0, tzinfo=winter)
     assert values["1.3.0.2.8.255"].name == "DSMR version"
+
+
+# --- a whole ciphered association, both directions ------------------------------------
+
+
+def test_whole_ded_ciphered_association_needs_only_the_global_keys() -> None:
+    """A capture of an association with ded- ciphering (Green Book 9.2.7.2.4.3): the
+    AARQ carries the client's dedicated key inside its ciphered InitiateRequest, and the
+    glo-/ded- APDUs carry no system title. With only EK and AK the decoder takes each
+    direction's title from the AARQ / AARE and the dedicated key from the deciphered
+    AARQ, so every frame of both directions opens. The exchange is run by our client and
+    server sessions (tests/session/_pair.py) over the wrapper."""
+    from dlmskit.security.context import Policy
+    from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
+    from dlmskit.security.keys import SecurityKeys
+    from dlmskit.security.mechanisms import MechanismId
+    from dlmskit.session import (
+        Associate,
+        AssociationAccepted,
+        AssociationConfig,
+        ClientSettings,
+        Get,
+        GetResult,
+        ServerSettings,
+    )
+    from tests.session._pair import Objects, Pair
+    from tests.session.test_association import AK, CLIENT_ST, EK, REGISTER, SERVER_ST, key
+
+    ded = Policy(envelope=Envelope.DED)
+    client = ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=OutgoingCounter(MemoryCounterStore(), "c"),
+        policy=ded,
+        use_dedicated_key=True,
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=ded)
+        },
+        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
+        outgoing_counter=OutgoingCounter(MemoryCounterStore(), "s", initial=500),
+    )
+    objects = Objects(values={key(REGISTER): axdr.DoubleLongUnsigned(123456)})
+    pair = Pair(client, server, transport="wrapper", objects=objects)
+    pair.connect()
+    assert isinstance(pair.call(Associate()), AssociationAccepted)
+    for _ in range(2):
+        assert isinstance(pair.call(Get(descriptor=REGISTER)), GetResult)
+    tags = [apdu[0] for _, apdu in pair.apdus]
+    assert tags == [0x60, 0x61, 0xD0, 0xD4, 0xD0, 0xD4]  # AARQ AARE ded-get-req/resp
+    dump = "\n".join(
+        WrapperPdu(source=16 if side == "c" else 1, destination=1 if side == "c" else 16, apdu=a)
+        .encode()
+        .hex()
+        for side, a in pair.apdus
+    )
+    frames = [_one([r]) for r in decode_dump(dump, keys=push_keys(EK, AK))]
+    assert isinstance(frames[0].apdu, AARQ) and any("dedicated key" in n for n in frames[0].notes)
+    assert isinstance(frames[1].apdu, AARE)
+    for request, response in (frames[2:4], frames[4:6]):
+        assert isinstance(request.apdu, GetRequestNormal)
+        assert isinstance(response.apdu, GetResponseNormal)
+        assert response.apdu.result.value == 123456  # type: ignore[union-attr]
+    # Without the AARQ / AARE (only the ded- frames) the same keys cannot open them: the
+    # dedicated key and the titles are missing, and each failure says why.
+    tail = "\n".join(dump.splitlines()[2:])
+    failures = decode_dump(tail, keys=push_keys(EK, AK))
+    assert all(isinstance(f, DecodeFailure) for f in failures)

@@ -55,13 +55,16 @@ from dlmskit import axdr, p1
 from dlmskit._buffer import Reader
 from dlmskit.apdu import decode as decode_apdu
 from dlmskit.apdu._base import Apdu, decode_prefix
+from dlmskit.apdu.acse import AARE, AARQ
 from dlmskit.apdu.ciphered import (
+    CipheredTag,
     GeneralDedCiphering,
     GeneralGloCiphering,
     ServiceSpecificCiphered,
 )
 from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.get import Data, GetResponseNormal, GetResponseWithList
+from dlmskit.apdu.initiate import InitiateRequest
 from dlmskit.apdu.notification import DataNotification, EventNotificationRequest
 from dlmskit.cosem.names import name as obis_name
 from dlmskit.cosem.units import ScalerUnit
@@ -72,6 +75,7 @@ from dlmskit.link.mbus import MbusApduReceived, MbusFrame, MbusReassembler
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
 from dlmskit.security import ciphering
+from dlmskit.security.context import encryption_key_for
 from dlmskit.security.keys import SecurityKeys
 from dlmskit.session.gbt import GbtReceiver, GbtReceiverState
 
@@ -202,9 +206,12 @@ Result = DecodedFrame | DecodeFailure
 def push_keys(
     ek: bytes | None = None, ak: bytes | None = None, *, system_title: bytes | None = None
 ) -> SecurityKeys:
-    """Keys for :func:`decode_dump`: the encryption key (global unicast or the dedicated
-    key of a captured association), the authentication key, and the sender's system title
-    (needed only for service-specific glo-/ded- APDUs, which do not carry it)."""
+    """Keys for :func:`decode_dump`: the encryption key (global unicast, or the dedicated
+    key of a captured association when the dump lacks the AARQ that carries it), the
+    authentication key, and the sender's system title (needed only for service-specific
+    glo-/ded- APDUs, which do not carry it, when the dump lacks the AARQ / AARE that show
+    it). A dump with the whole association needs only the global keys: the dedicated key
+    comes from the deciphered AARQ and each direction's title from the AARQ / AARE."""
     length = len(ek) if ek is not None else len(ak) if ak is not None else 16
     if length not in (16, 32):
         raise ValueError(f"keys must be 16 or 32 bytes (suite 0/1 or 2), not {length}")
@@ -312,6 +319,10 @@ class _Decoder:
         self.mbus = MbusReassembler()
         self.mbus_pending: _Pending | None = None
         self.gbt: dict[str, tuple[GbtReceiver, _Pending]] = {}
+        # The system titles the dump's AARQ (calling AP title) and AARE (responding AP
+        # title) showed: the IVs of the glo-/ded- APDUs that follow, by direction.
+        self.client_title: bytes | None = None
+        self.server_title: bytes | None = None
 
     # -- positions -----------------------------------------------------------------
 
@@ -642,6 +653,10 @@ class _Decoder:
             self.ciphered(offset, raw, apdu, transport, frames, link, notes)
             return
         inner = None
+        if isinstance(apdu, AARQ) and apdu.calling_ap_title:
+            self.client_title = bytes(apdu.calling_ap_title)
+        elif isinstance(apdu, AARE) and apdu.responding_ap_title:
+            self.server_title = bytes(apdu.responding_ap_title)
         user_information = getattr(apdu, "user_information", None)
         if isinstance(user_information, ServiceSpecificCiphered):
             inner, note = self.user_information(apdu, user_information)
@@ -736,7 +751,12 @@ class _Decoder:
         except (SecurityError, DecodeError, ValueError) as exc:
             reason = _reason(exc) if isinstance(exc, DlmsError) else str(exc)
             return None, f"user-information {ciphered.NAME} not deciphered: {reason}"
-        return inner, f"user-information {ciphered.NAME} deciphered: {inner.NAME}"
+        note = f"user-information {ciphered.NAME} deciphered: {inner.NAME}"
+        if isinstance(inner, InitiateRequest) and inner.dedicated_key is not None:
+            # The client's dedicated key opens the ded- frames of this association.
+            self.keys = replace(keys, dedicated_key=bytes(inner.dedicated_key))
+            note += "; its dedicated key opens the ded- frames that follow"
+        return inner, note
 
     def ciphered(  # noqa: PLR0917 - private, one argument per frame field
         self,
@@ -750,7 +770,17 @@ class _Decoder:
     ) -> None:
         line = self.line_of(offset)
         keys = self.keys
-        if keys is None or keys.global_unicast_key is None:
+        missing = "no encryption key given" if keys is None else None
+        key = b""
+        if keys is not None:
+            if keys.dedicated_key is None and keys.global_unicast_key is not None:
+                # No AARQ in the dump gave the dedicated key: the key given stands for it.
+                keys = replace(keys, dedicated_key=keys.global_unicast_key)
+            try:
+                _, key = encryption_key_for(keys, envelope)
+            except SecurityError as exc:
+                missing = str(exc)
+        if keys is None or missing is not None:
             self.emit(
                 DecodedFrame(
                     offset,
@@ -760,16 +790,23 @@ class _Decoder:
                     frames,
                     link,
                     envelope=envelope,
-                    notes=(*notes, "ciphered: no encryption key given, content not shown"),
+                    notes=(*notes, f"ciphered: {missing}, content not shown"),
                 )
             )
             return
+        title = keys.peer_system_title or None
+        if isinstance(envelope, ServiceSpecificCiphered):
+            # No title in the envelope: the sender's, as the dump's AARQ / AARE gave it.
+            sender = (
+                self.client_title if CipheredTag(envelope.TAG).from_client else self.server_title
+            )
+            title = sender or title
         try:
             plain = ciphering.unprotect(
                 envelope,
-                encryption_key=keys.global_unicast_key,
+                encryption_key=key,
                 authentication_key=keys.authentication_key,
-                system_title=keys.peer_system_title or None,
+                system_title=title,
                 verify_tag=self.verify_tag,
             )
         except (SecurityError, DecodeError) as exc:

@@ -9,6 +9,7 @@ u9n/dlms-cosem); the GET APDUs are XDLMS-04-like values built with dlmskit.apdu.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from dlmskit.obis import Obis
 from dlmskit.security import ciphering
 from dlmskit.security.ciphering import Envelope
 from dlmskit.security.context import (
+    BROADCAST_KEY_ID,
     GLOBAL_KEY_ID,
     Policy,
     SecurityContext,
@@ -380,3 +382,73 @@ def test_matches_ciphering_protect() -> None:
         authentication_key=client.keys.authentication_key,
     )
     assert frame.to_bytes() == direct.to_bytes()
+
+
+# -- the global broadcast key (key-set bit 0x40) ---------------------------------------------
+
+
+def _broadcast_pair(envelope: Envelope = Envelope.GENERAL_GLO) -> tuple[SecurityContext, ...]:
+    """A sender and a receiver sharing a broadcast key besides the unicast key."""
+    broadcast = bytes(range(0x60, 0x70))
+    sender, receiver = _pair(envelope=envelope)
+    for context in (sender, receiver):
+        context.keys = dataclasses.replace(context.keys, global_broadcast_key=broadcast)
+    return sender, receiver
+
+
+@pytest.mark.parametrize("envelope", [Envelope.GLO, Envelope.GENERAL_GLO], ids=lambda e: e.value)
+def test_broadcast_key_round_trip(envelope: Envelope) -> None:
+    """protect(broadcast=True) sets the key-set bit and ciphers with the broadcast key; the
+    receiver picks the key from that bit, and its replay slot is the broadcast key's."""
+    sender, receiver = _broadcast_pair(envelope)
+    frame = sender.protect(REQUEST, broadcast=True)
+    assert frame.security_control.value == 0x70  # type: ignore[attr-defined]
+    wire = frame.to_bytes()
+    assert receiver.unprotect(wire) == REQUEST
+    assert receiver.incoming.last(BROADCAST_KEY_ID, CLIENT_TITLE) == 0
+    assert receiver.incoming.last(GLOBAL_KEY_ID, CLIENT_TITLE) is None
+    with pytest.raises(SecurityError, match="replayed or old"):
+        receiver.unprotect(wire)
+    # The same bytes with the key-set bit cleared are opened with the unicast key: the
+    # tag (over the security control byte too) no longer matches.
+    cleared = bytearray(sender.protect(REQUEST, broadcast=True).to_bytes())
+    sc_at = cleared.index(0x70)
+    cleared[sc_at] = 0x30
+    with pytest.raises(SecurityError, match="authentication failed"):
+        receiver.unprotect(bytes(cleared))
+    # A unicast frame still goes through with the unicast key.
+    assert receiver.unprotect(sender.protect(REQUEST).to_bytes()) == REQUEST
+
+
+def test_broadcast_key_missing_or_impossible() -> None:
+    sender, _ = _broadcast_pair()
+    _, receiver = _pair(envelope=Envelope.GENERAL_GLO)  # no broadcast key
+    with pytest.raises(SecurityError, match=r"global broadcast key .* no broadcast key is given"):
+        receiver.unprotect(sender.protect(REQUEST, broadcast=True))
+    with pytest.raises(SecurityError, match="no global broadcast key"):
+        receiver.protect(REQUEST, broadcast=True)
+    ded_sender, _ = _broadcast_pair(Envelope.DED)
+    with pytest.raises(SecurityError, match="cannot use the broadcast key"):
+        ded_sender.protect(REQUEST, broadcast=True)
+    # A ded- frame whose security control claims the broadcast key is refused as such.
+    ded_frame = bytearray(ded_sender.protect(REQUEST).to_bytes())
+    ded_frame[ded_frame.index(0x30)] = 0x70
+    _, ded_receiver = _broadcast_pair(Envelope.DED)
+    with pytest.raises(SecurityError, match="dedicated envelope has no broadcast key"):
+        ded_receiver.unprotect(bytes(ded_frame))
+
+
+def test_decrypt_push_with_the_broadcast_key() -> None:
+    """A push ciphered with the broadcast key (SC 0x70) opens with keys that have it."""
+    sender, _ = _broadcast_pair(Envelope.GENERAL_GLO)
+    push = bytes.fromhex("0F0000000100" + "0203" + "1100" + "1101" + "1102")
+    wire = sender.protect(push, broadcast=True).to_bytes()
+    keys = SecurityKeys(
+        system_title=bytes(8),
+        global_unicast_key=bytes(16),  # a wrong unicast key: not the one used
+        global_broadcast_key=bytes(range(0x60, 0x70)),
+        authentication_key=sender.keys.authentication_key,
+    )
+    assert decrypt_push(wire, keys) == push
+    with pytest.raises(SecurityError, match="no broadcast key is given"):
+        decrypt_push(wire, dataclasses.replace(keys, global_broadcast_key=None))

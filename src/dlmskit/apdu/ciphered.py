@@ -383,6 +383,15 @@ class CipheredTag(IntEnum):
         return self._name_.startswith("DED_")
 
     @property
+    def from_client(self) -> bool:
+        """Whether a client sends it (requests), rather than a server (responses, errors,
+        event-notifications and information reports). Its IV carries the sender's title."""
+        name = self._name_
+        return name.endswith("_REQUEST") and not name.endswith(
+            ("_EVENT_NOTIFICATION_REQUEST", "_INFORMATION_REPORT_REQUEST")
+        )
+
+    @property
     def plain_tag(self) -> int:
         """The tag of the unciphered APDU (glo-get-request 0xC8 → get-request 0xC0).
 

@@ -19,8 +19,11 @@ Receiving follows the order that keeps a forged frame harmless::
     incoming.record(IC)        only now: a forged frame with a high counter locks nobody out
 
 Keys: glo- and general-glo-ciphering use the global unicast key, ded- and
-general-ded-ciphering the dedicated key; the authentication key is the same for both.
-Replay slots are per (key, peer system title).
+general-ded-ciphering the dedicated key; the authentication key is the same for both. A
+frame whose security control byte has the key-set bit (0x40) is ciphered with the global
+broadcast key instead (Green Book 9.2.7.2.4: broadcast, e.g. unconfirmed services and
+pushes to many receivers); :meth:`SecurityContext.protect` sends one with
+``broadcast=True``. Replay slots are per (key, peer system title).
 
 :func:`decrypt_push` opens a general-glo-ciphering push (Data-Notification) without any
 association state: a push listener holding a meter's keys.
@@ -47,11 +50,20 @@ from dlmskit.security.ciphering import Envelope
 from dlmskit.security.counters import IncomingCounterCheck, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
 
-__all__ = ["DEDICATED_KEY_ID", "GLOBAL_KEY_ID", "Policy", "SecurityContext", "decrypt_push"]
+__all__ = [
+    "BROADCAST_KEY_ID",
+    "DEDICATED_KEY_ID",
+    "GLOBAL_KEY_ID",
+    "Policy",
+    "SecurityContext",
+    "decrypt_push",
+    "encryption_key_for",
+]
 
 #: The replay-slot names of the two ciphering keys in the :class:`IncomingCounterCheck`.
 GLOBAL_KEY_ID: Final = "global-unicast"
 DEDICATED_KEY_ID: Final = "dedicated"
+BROADCAST_KEY_ID: Final = "global-broadcast"
 
 _Ciphered = ServiceSpecificCiphered | GeneralGloCiphering | GeneralDedCiphering
 
@@ -76,10 +88,14 @@ class Policy:
         if not isinstance(self.envelope, Envelope):
             raise TypeError(f"envelope must be an Envelope, not {type(self.envelope).__name__}")
 
-    def security_control(self, suite: int) -> SecurityControl:
-        """The security control byte this policy sends with security suite ``suite``."""
+    def security_control(self, suite: int, *, broadcast: bool = False) -> SecurityControl:
+        """The security control byte this policy sends with security suite ``suite``
+        (with the key-set bit when ``broadcast``)."""
         return SecurityControl(
-            (0x10 if self.authenticated else 0) | (0x20 if self.encrypted else 0) | suite
+            (0x10 if self.authenticated else 0)
+            | (0x20 if self.encrypted else 0)
+            | (0x40 if broadcast else 0)
+            | suite
         )
 
 
@@ -97,6 +113,34 @@ def _dedicated(apdu: _Ciphered) -> bool:
     if isinstance(apdu, ServiceSpecificCiphered):
         return CipheredTag(apdu.TAG).dedicated
     return False
+
+
+def encryption_key_for(keys: SecurityKeys, apdu: _Ciphered) -> tuple[str, bytes]:
+    """The replay-slot name and the encryption key that open ``apdu``: the dedicated key
+    for ded- envelopes, the global broadcast key when the security control byte has the
+    key-set bit, the global unicast key otherwise. SecurityError names a missing key (and
+    a ded- envelope that claims the broadcast key, which cannot be)."""
+    dedicated = _dedicated(apdu)
+    if apdu.security_control.broadcast:
+        if dedicated:
+            raise SecurityError(
+                f"{apdu.NAME} with the key-set bit (broadcast key) in security control "
+                f"0x{apdu.security_control.value:02X}: a dedicated envelope has no broadcast key"
+            )
+        if keys.global_broadcast_key is None:
+            raise SecurityError(
+                "the frame is ciphered with the global broadcast key (key-set bit in "
+                f"security control 0x{apdu.security_control.value:02X}) and no broadcast "
+                "key is given"
+            )
+        return BROADCAST_KEY_ID, keys.global_broadcast_key
+    if dedicated:
+        if keys.dedicated_key is None:
+            raise SecurityError("no dedicated key in this security context")
+        return DEDICATED_KEY_ID, keys.dedicated_key
+    if keys.global_unicast_key is None:
+        raise SecurityError("no global unicast key in this security context")
+    return GLOBAL_KEY_ID, keys.global_unicast_key
 
 
 class SecurityContext:
@@ -147,15 +191,27 @@ class SecurityContext:
 
     # -- sending -------------------------------------------------------------------------
 
-    def protect(self, plain_apdu: bytes) -> Apdu:
+    def protect(self, plain_apdu: bytes, *, broadcast: bool = False) -> Apdu:
         """The ciphered APDU of ``plain_apdu`` (encoded APDU bytes) under the policy's
-        envelope and security control, with the next outgoing invocation counter."""
+        envelope and security control, with the next outgoing invocation counter.
+
+        ``broadcast``: cipher with the global broadcast key and set the key-set bit (for
+        what many receivers open: unconfirmed services, pushes); only with a glo- or
+        general-glo envelope."""
         envelope = self.policy.envelope
-        key = self._key(envelope in (Envelope.DED, Envelope.GENERAL_DED))
+        dedicated = envelope in (Envelope.DED, Envelope.GENERAL_DED)
+        if broadcast:
+            if dedicated:
+                raise SecurityError(f"a {envelope.value} envelope cannot use the broadcast key")
+            key = self.keys.global_broadcast_key
+            if key is None:
+                raise SecurityError("no global broadcast key in this security context")
+        else:
+            key = self._key(dedicated)
         return ciphering.protect(
             plain_apdu,
             envelope=envelope,
-            security_control=self.policy.security_control(self.keys.suite),
+            security_control=self.policy.security_control(self.keys.suite, broadcast=broadcast),
             system_title=self.keys.system_title,
             invocation_counter=self.outgoing.next(),
             encryption_key=key,
@@ -185,10 +241,8 @@ class SecurityContext:
             raise SecurityError(
                 f"security suite {sc.suite_id} is not this context's suite {self.keys.suite}"
             )
-        dedicated = _dedicated(ciphered)
-        key = self._key(dedicated)
+        key_id, key = encryption_key_for(self.keys, ciphered)
         title = self._peer_title(ciphered)
-        key_id = DEDICATED_KEY_ID if dedicated else GLOBAL_KEY_ID
         counter = ciphered.invocation_counter
         self.incoming.verify(key_id, title, counter)
         plain = ciphering.unprotect(
@@ -221,7 +275,8 @@ def decrypt_push(
 ) -> bytes:
     """The plaintext APDU (usually a Data-Notification) of a general-glo-ciphering push.
 
-    ``keys.global_unicast_key`` deciphers; ``keys.authentication_key`` checks the tag of
+    ``keys.global_unicast_key`` deciphers (``keys.global_broadcast_key`` when the security
+    control byte has the key-set bit); ``keys.authentication_key`` checks the tag of
     authenticated frames (not needed with ``verify_tag=False``). The meter's system title
     is the one the envelope carries (``keys.peer_system_title`` when it is empty). No
     counter is checked: there is no association state (use a :class:`SecurityContext` or
@@ -231,11 +286,10 @@ def decrypt_push(
     apdu = decode(data_apdu) if isinstance(data_apdu, bytes | bytearray | memoryview) else data_apdu
     if not isinstance(apdu, GeneralGloCiphering):
         raise SecurityError(f"a push must be a general-glo-ciphering, not {apdu.NAME}")
-    if keys.global_unicast_key is None:
-        raise SecurityError("no global unicast key to decrypt the push")
+    _, key = encryption_key_for(keys, apdu)
     return ciphering.unprotect(
         apdu,
-        encryption_key=keys.global_unicast_key,
+        encryption_key=key,
         authentication_key=keys.authentication_key,
         system_title=keys.peer_system_title or None,
         verify_tag=verify_tag,
