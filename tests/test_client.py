@@ -511,3 +511,45 @@ def test_image_blocks_larger_than_the_pdu_go_in_action_pblocks(
         assert len(actions) >= 2 * 4 + 1  # initiate + at least two pblocks per block
     finally:
         simulator.stop()
+
+
+@pytest.mark.parametrize("transport", ["tcp", "hdlc"])
+def test_general_block_transfer_with_the_simulator(
+    sim: SimThread, caplog: pytest.LogCaptureFixture, transport: str
+) -> None:
+    """gbt_window proposes General Block Transfer; with a 256-byte client PDU the
+    simulator answers a day of load profile in GBT blocks (0xE0), window 7 — over HDLC
+    that is more than the link's window of 1, so the client keeps polling while a window
+    is due. The rows are the ones the same read returns in ordinary datablocks."""
+    today = dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start, end = today - dt.timedelta(days=2), today - dt.timedelta(days=1)  # the past
+
+    async def read(**options: Any) -> Any:
+        async with AsyncClient(
+            sim.urls[transport],
+            client_address=3,
+            mechanism="lls",
+            password="12345678",
+            max_pdu_size=256,
+            **options,
+        ) as meter:
+            accepted = meter.accepted
+            table = await meter.profile(PROFILE, start=start, end=end)
+            return accepted, table
+
+    with caplog.at_level(logging.DEBUG, logger="dlmskit.frames"):
+        accepted, table = asyncio.run(read(gbt_window=7))
+    client_lines = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "dlmskit.frames" and r.pathname.endswith(os.path.join("io", "stack.py"))
+    ]
+    caplog.clear()
+    assert accepted is not None and accepted.conformance & 0x001000  # GBT negotiated
+    blocks = [line for line in client_lines if line.startswith("S→C e0")]
+    assert len(blocks) > 7  # more than one window
+    _, plain = asyncio.run(read())
+    assert len(table.rows) == 97  # both ends of the range included, every 15 minutes
+    assert table.rows == plain.rows
+    with pytest.raises(ValueError, match=r"gbt_window must be 1\.\.63"):
+        AsyncClient(sim.urls[transport], gbt_window=64)

@@ -96,6 +96,7 @@ from dlmskit.session._events import (
 from dlmskit.session._events import (
     ActionResult as ActionDone,
 )
+from dlmskit.session.settings import DEFAULT_CLIENT_CONFORMANCE
 
 __all__ = ["AsyncClient", "Client", "FirmwareResult"]
 
@@ -226,6 +227,12 @@ class AsyncClient:
     (``"authenticated-encrypted"`` by default when ``ek`` is given). ``settings`` replaces
     all of it with a ready :class:`ClientSettings` (mechanism 7, dedicated keys, quirks).
 
+    Transfer: ``max_pdu_size`` is the largest APDU this client receives (longer answers
+    come in blocks); ``gbt_window`` (1..63) proposes General Block Transfer with that
+    window (Green Book 9.4.6.13; the meter uses it for any APDU longer than the other
+    side's max PDU; over HDLC the client keeps polling while a window is due).
+    ``hdlc_parameters`` proposes the HDLC frame sizes and windows.
+
     Time: ``timeout`` is the answer time per request (seconds); ``retries`` resends a GET
     that timed out; ``connect_timeout`` bounds connecting and opening the link.
     ``step_timeouts`` / ``step_retries`` override them per step (``"connect"``,
@@ -266,6 +273,7 @@ class AsyncClient:
         connect_timeout: float = 10.0,
         hdlc_parameters: HdlcParameters | None = None,
         max_pdu_size: int = 0xFFFF,
+        gbt_window: int | None = None,
         association_cache: str | Path | None = None,
         transport: Transport | None = None,
         lenient_ua: bool = False,
@@ -301,6 +309,7 @@ class AsyncClient:
             invocation_counter=invocation_counter,
             ciphering=ciphering,
             max_pdu_size=max_pdu_size,
+            gbt_window=gbt_window,
         )
         if "aare-without-user-information" in quirks:
             self.settings = dataclasses.replace(
@@ -336,6 +345,7 @@ class AsyncClient:
         invocation_counter: int | None,
         ciphering: str | None,
         max_pdu_size: int,
+        gbt_window: int | None,
     ) -> ClientSettings:
         if isinstance(password, str):
             password = password.encode()
@@ -364,6 +374,16 @@ class AsyncClient:
         if ciphering not in _CIPHERING:
             raise ValueError(f"ciphering {ciphering!r}: use one of {sorted(_CIPHERING)}")
         policy = _CIPHERING[ciphering]
+        gbt: dict[str, Any] = {}
+        if gbt_window is not None:
+            if isinstance(gbt_window, bool) or not isinstance(gbt_window, int):
+                raise TypeError(f"gbt_window must be an int 1..63, not {gbt_window!r}")
+            if not 1 <= gbt_window <= 63:
+                raise ValueError(f"gbt_window must be 1..63, not {gbt_window}")
+            gbt = {
+                "conformance": DEFAULT_CLIENT_CONFORMANCE | Conformance.GENERAL_BLOCK_TRANSFER,
+                "gbt_window": gbt_window,
+            }
         return ClientSettings(
             mechanism=mechanism,
             secret=secret,
@@ -373,6 +393,7 @@ class AsyncClient:
             # The session's own timer must not fire before the longest step timeout.
             request_timeout=max((self.timeout, *self.step_timeouts.values())),
             max_receive_pdu_size=max_pdu_size,
+            **gbt,
         )
 
     # --- connecting ---------------------------------------------------------------------

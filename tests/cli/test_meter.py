@@ -207,3 +207,52 @@ def test_the_simulator_pushes_to_dlmskit_listen(sim: SimThread, tmp_path: Path) 
     assert line["kind"] == "data-notification"
     assert bytes.fromhex(line["values"][1]).startswith(b"DLK")  # the logical device name
     assert line["values"][0] == "0000190900ff"  # the push setup's own name first
+
+
+def test_transfer_options_gbt_max_pdu_large_frames_and_quirks(
+    sim: SimThread, tmp_path: Path
+) -> None:
+    """--max-pdu 256 --gbt-window 5 reads the profile in General Block Transfer (the -v
+    trace shows the 0xE0 blocks), --large-frames proposes 2,030-byte HDLC frames (the
+    SNRM carries them), --quirk and the profile's quirks / gbt_window reach the client;
+    a bad value is a usage error naming the option."""
+    reader = ["-u", sim.urls["hdlc"], "-c", "3", "--mechanism", "lls", "--password", "12345678"]
+    args = ("profile", "1.0.99.1.0.255", *reader, "--last", "3", "--json", "-v")
+    code, out, err = run(*args, "--max-pdu", "256", "--gbt-window", "5", "--large-frames")
+    assert code == 0, err
+    rows = json.loads(out)["rows"]
+    assert len(rows) >= 12
+    assert "S→C e0" in err  # General Block Transfer blocks
+    assert "050207ee" in err.replace(" ", "").lower()  # SNRM: max information field 2030
+    code, out, err = run(*args, "--quirk", "release-by-disconnect")
+    assert code == 0, err
+    assert "RLRQ" not in err and "S→C e0" not in err
+    profile = tmp_path / "meters.yaml"
+    profile.write_text(
+        "meters:\n"
+        "  reader:\n"
+        f"    url: {sim.urls['tcp']}\n"
+        "    client_address: 3\n"
+        "    mechanism: lls\n"
+        '    password: "12345678"\n'
+        "    quirks: [release-by-disconnect]\n"
+        "    max_pdu: 256\n"
+        "    gbt_window: 3\n"
+    )
+    code, out, err = run(
+        "profile",
+        "1.0.99.1.0.255",
+        "-m",
+        "reader",
+        "--profile",
+        str(profile),
+        "--last",
+        "6",
+        "-v",
+    )
+    assert code == 0, err
+    assert "S→C e0" in err and "RLRQ" not in err
+    code, _, err = run(*args, "--gbt-window", "64")
+    assert code == 2 and "--gbt-window" in err
+    code, _, err = run(*args, "--quirk", "nonsense")
+    assert code == 2 and "--quirk" in err

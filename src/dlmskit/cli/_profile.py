@@ -12,6 +12,7 @@ shell history. YAML::
         ak: D0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF
         system_title: 4D4D4D0000BC614E     # the meter's (the listener finds keys by it)
         password: "12345678"
+        quirks: [lenient-ua]                 # also max_pdu, gbt_window, large_frames
 
 Found at ``--profile FILE``, else ``$DLMSKIT_PROFILE``, else
 ``~/.config/dlmskit/meters.yaml`` when it exists.
@@ -47,6 +48,10 @@ _KEYS = {
     "bytesize",
     "timeout",
     "retries",
+    "quirks",
+    "max_pdu",
+    "gbt_window",
+    "large_frames",
 }
 
 

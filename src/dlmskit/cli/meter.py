@@ -41,7 +41,7 @@ from rich.table import Table
 from dlmskit import axdr
 from dlmskit.cli._common import env_secret, hex_bytes, reports_errors
 from dlmskit.cli._profile import load_profile, meter_settings
-from dlmskit.client import Client
+from dlmskit.client import LARGE_HDLC_PARAMETERS, QUIRKS, Client
 from dlmskit.cosem import obis_name
 from dlmskit.cosem_time import CosemDate, CosemDateTime, CosemTime
 from dlmskit.errors import DlmsError
@@ -128,6 +128,28 @@ _OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         is_flag=True,
         help="Quirk: accept an HDLC UA whose parameters do not decode.",
     ),
+    click.option(
+        "--quirk",
+        "quirks",
+        multiple=True,
+        type=click.Choice(sorted(QUIRKS)),
+        help="A meter quirk to accept (repeatable).",
+    ),
+    click.option(
+        "--max-pdu",
+        type=click.IntRange(12, 0xFFFF),
+        help="Largest APDU we receive; longer answers come in blocks [65535].",
+    ),
+    click.option(
+        "--gbt-window",
+        type=click.IntRange(1, 63),
+        help="Propose General Block Transfer with this window.",
+    ),
+    click.option(
+        "--large-frames",
+        is_flag=True,
+        help="HDLC: propose 2,030-byte frames and window 7 (default: 128 bytes, window 1).",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
     click.option("-v", "--verbose", count=True, help="-v: frame trace on stderr."),
 ]
@@ -162,6 +184,15 @@ def _url(options: dict[str, Any], profile: dict[str, Any]) -> str:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--url") from None
     return str(url)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Quirk names from the options or the profile (a name or a list of names)."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise click.UsageError(f"quirks must be names, not {value!r}")
+    return tuple(value)
 
 
 def client_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -199,7 +230,12 @@ def client_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "timeout": float(_setting(options["timeout"], profile, "timeout", 10.0)),
         "retries": int(_setting(options["retries"], profile, "retries", 1)),
         "lenient_ua": bool(options["lenient_ua"]),
+        "quirks": _names(options["quirks"] or profile.get("quirks", ())),
+        "max_pdu_size": int(_setting(options["max_pdu"], profile, "max_pdu", 0xFFFF)),
+        "gbt_window": _setting(options["gbt_window"], profile, "gbt_window"),
     }
+    if options["large_frames"] or profile.get("large_frames"):
+        kwargs["hdlc_parameters"] = LARGE_HDLC_PARAMETERS
     if kwargs["mechanism"] in ("lls", "low", "1") and kwargs["password"] is None:
         raise click.UsageError("LLS needs --password (or $DLMSKIT_PASSWORD, or the profile)")
     return url, kwargs
