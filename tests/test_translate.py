@@ -245,3 +245,28 @@ def test_every_apdu_type_round_trips_through_json_and_xml(value: Apdu) -> None:
 def test_item_helper_sanity() -> None:
     # the wrapper detection above relies on the corpus labels (vectors README)
     assert "wrapper" in item("XDLMS", 29)["label"].lower()
+
+
+def test_cached_encodings_are_not_rendered() -> None:
+    """Data.raw and SelectiveAccessDescriptor.raw are caches of the value's encoding: the
+    JSON and XML show the value only, and read back to an equal APDU (its bytes too)."""
+    from dlmskit.apdu.common import CosemAttributeDescriptor, InvokeIdAndPriority
+    from dlmskit.apdu.get import GetRequestNormal
+    from dlmskit.apdu.selective import RangeDescriptor
+
+    start = CosemDateTime.from_bytes(bytes.fromhex("07E20601FF00030000FF8800"))
+    end = CosemDateTime.from_bytes(bytes.fromhex("07E50106FF00030000FFC400"))
+    request = GetRequestNormal(
+        invoke_id_and_priority=InvokeIdAndPriority(0xC1),
+        cosem_attribute_descriptor=CosemAttributeDescriptor(
+            class_id=7, instance_id=Obis(1, 0, 99, 1, 0, 255), attribute_id=2
+        ),
+        access_selection=RangeDescriptor.by_clock(start, end).to_access_descriptor(),
+    )
+    response = apdu.decode(bytes.fromhex("C401C1000600001391"))
+    for value in (request, response):
+        text = translate.to_json(value)
+        xml = translate.to_xml(value)
+        assert '"raw"' not in text and "<Raw" not in xml
+        for back in (translate.from_json(text), translate.from_xml(xml)):
+            assert back == value and back.to_bytes() == value.to_bytes()

@@ -118,6 +118,12 @@ def _is_scalar_wrapper(cls: type) -> bool:
     return names == ["value"] and _hints(cls)["value"] is int
 
 
+def _shown_fields(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields the translator renders and reads: not the encodings a value keeps as a
+    cache (``Data.raw``, ``SelectiveAccessDescriptor.raw``: ``compare=False``)."""
+    return tuple(f for f in dataclasses.fields(cls) if f.compare)
+
+
 def _is_record(hint: Any) -> bool:
     """A dataclass rendered field by field (not one shown as a single value)."""
     return (
@@ -176,7 +182,7 @@ def _fields_to_tree(obj: Any) -> dict[str, Any]:
     hints = _hints(type(obj))
     return {
         f.name: _to_node(getattr(obj, f.name), hints[f.name], f"{type(obj).__name__}.{f.name}")
-        for f in dataclasses.fields(obj)
+        for f in _shown_fields(obj)
     }
 
 
@@ -280,13 +286,13 @@ def _fields_from_tree(cls: type, body: Any, where: str) -> Any:
         raise TranslateError(f"{where}: expected an object of fields")
     hints = _hints(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
+    for f in _shown_fields(cls):
         if f.name not in body:
             if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
                 continue
             raise TranslateError(f"{where}: field {f.name!r} is missing")
         kwargs[f.name] = _from_node(body[f.name], hints[f.name], f"{where}.{f.name}")
-    unknown = set(body) - {f.name for f in dataclasses.fields(cls)}
+    unknown = set(body) - {f.name for f in _shown_fields(cls)}
     if unknown:
         raise TranslateError(f"{where}: unknown field(s) {sorted(unknown)}")
     try:
@@ -563,7 +569,7 @@ def _element_fields(element: ET.Element, cls: type, where: str) -> dict[str, Any
     hints = _hints(cls)
     by_tag = {child.tag: child for child in element}
     body: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
+    for f in _shown_fields(cls):
         child = by_tag.pop(_pascal(f.name), None)
         if child is None:
             if _NONE in _union_args(hints[f.name]) and not _is_axdr(hints[f.name]):

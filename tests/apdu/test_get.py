@@ -429,3 +429,43 @@ def test_selective_access_descriptor_of_any_selector_is_kept() -> None:
     )
     data = assert_lossless(apdu)
     assert data.hex().upper().endswith("0107010111" + "01")
+
+
+_INTEGER_TAGS = [0x0F, 0x10, 0x05, 0x14, 0x11, 0x12, 0x06, 0x15, 0x16]
+
+
+@settings(max_examples=300)
+@given(
+    tag=st.sampled_from(_INTEGER_TAGS),
+    invoke=st.integers(0, 255),
+    body=st.binary(min_size=0, max_size=10),
+    choice=st.sampled_from([1, 1, 1, 2, 3]),
+    result=st.sampled_from([0, 0, 0, 1]),
+)
+def test_whole_apdu_fast_path_equals_the_reader_path(
+    tag: int, invoke: int, body: bytes, choice: int, result: int
+) -> None:
+    """decode(bytes) takes a fast path for a one-register GET answer; a bytearray goes
+    through the Reader. Both must give the same APDU (or the same error) for any input
+    of that shape, short, long or not that shape at all."""
+    data = bytes([0xC4, choice, invoke, result, tag]) + body
+    outcomes = []
+    for given_input in (data, bytearray(data)):
+        try:
+            apdu = decode(given_input)
+        except DecodeError as exc:
+            outcomes.append(("error", exc.reason, exc.offset))
+        else:
+            value = getattr(apdu, "result", None)
+            inner = getattr(value, "value", None)
+            outcomes.append(("apdu", apdu, type(inner), getattr(value, "raw", None)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_whole_apdu_fast_path_register_value() -> None:
+    apdu = decode(bytes.fromhex("C401C1000600001391"))  # XDLMS-04
+    assert isinstance(apdu, GetResponseNormal)
+    assert isinstance(apdu.result, Data)
+    assert type(apdu.result.value) is axdr.DoubleLongUnsigned and apdu.result.value == 5009
+    assert apdu.result.raw == bytes.fromhex("0600001391")
+    assert apdu.invoke_id_and_priority.value == 0xC1

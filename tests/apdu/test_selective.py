@@ -318,3 +318,58 @@ def test_typed_views_round_trip_through_an_apdu(view: RangeDescriptor | EntryDes
     decoded = decode(data)
     assert isinstance(decoded, GetRequestNormal) and decoded.access_selection is not None
     assert profile_access_descriptor(decoded.access_selection) == view
+
+
+_moments = st.binary(min_size=12, max_size=12).map(CosemDateTime.from_bytes)
+_columns_strategy = st.lists(
+    st.builds(
+        CaptureObjectDefinition,
+        class_id=st.integers(0, 0xFFFF),
+        logical_name=st.builds(Obis.from_bytes, st.binary(min_size=6, max_size=6)),
+        attribute_index=st.integers(-128, 127),
+        data_index=st.integers(0, 0xFFFF),
+    ),
+    max_size=3,
+)
+
+
+@given(start=_moments, end=_moments, columns=_columns_strategy)
+def test_prebuilt_encodings_equal_the_encoder(
+    start: CosemDateTime, end: CosemDateTime, columns: list[CaptureObjectDefinition]
+) -> None:
+    """by_clock and the capture object definitions carry their encodings (the request is
+    sent from them): they must be exactly what encoding the values gives, and the
+    request bytes those of a descriptor built the plain way."""
+    view = RangeDescriptor.by_clock(start, end, columns)
+    descriptor = view.to_access_descriptor()
+    assert descriptor.raw == axdr.encode(descriptor.access_parameters)
+    for column in (CLOCK_TIME, *columns):
+        assert column.encoded() == axdr.encode(column.to_data())
+    plain = SelectiveAccessDescriptor(
+        access_selector=1, access_parameters=descriptor.access_parameters
+    )
+    assert plain == descriptor  # raw takes no part in equality
+    attribute = CosemAttributeDescriptor(
+        class_id=7, instance_id=Obis(1, 0, 99, 1, 0, 255), attribute_id=2
+    )
+    iip = InvokeIdAndPriority(0xC1)
+    fast, slow = (
+        GetRequestNormal(
+            invoke_id_and_priority=iip, cosem_attribute_descriptor=attribute, access_selection=s
+        )
+        for s in (descriptor, plain)
+    )
+    assert fast.to_bytes() == slow.to_bytes()
+    assert decode(fast.to_bytes()) == fast
+    out = bytearray(b"\xaa")
+    fast.write(out)
+    assert bytes(out) == b"\xaa" + fast.to_bytes()
+
+
+def test_selective_access_descriptor_raw_must_be_bytes() -> None:
+    with pytest.raises(TypeError, match="raw must be bytes"):
+        SelectiveAccessDescriptor(
+            access_selector=1,
+            access_parameters=axdr.Array(()),
+            raw=bytearray(b"\x01\x00"),  # type: ignore[arg-type]
+        )

@@ -29,6 +29,7 @@ __all__ = [
     "decode_prefix",
     "encode",
     "register",
+    "register_whole",
     "registered_tags",
 ]
 
@@ -39,6 +40,9 @@ DEFAULT_MAX_APDU_SIZE: Final = 16 * 1024 * 1024
 ApduDecoder = Callable[[Reader], "Apdu"]
 
 _DECODERS: dict[int, tuple[str, ApduDecoder]] = {}
+
+WholeDecoder = Callable[[bytes], "Apdu | None"]
+_WHOLE: dict[int, WholeDecoder] = {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,6 +88,23 @@ def register(tag: int, name: str) -> Callable[[ApduDecoder], ApduDecoder]:
     return add
 
 
+def register_whole(tag: int) -> Callable[[WholeDecoder], WholeDecoder]:
+    """Decorator: a fast path for the commonest shape of the APDUs with ``tag``.
+
+    ``decoder`` receives a whole APDU (``bytes``, tag included) and returns it decoded,
+    or None for anything it does not take (the registered decoder then reads it as
+    usual); it must take only inputs the registered decoder reads to the same APDU.
+    """
+
+    def add(decoder: WholeDecoder) -> WholeDecoder:
+        if tag not in _DECODERS:
+            raise ValueError(f"APDU tag 0x{tag:02X}: register its decoder first")
+        _WHOLE[tag] = decoder
+        return decoder
+
+    return add
+
+
 def registered_tags() -> dict[int, str]:
     """Tag → APDU name of every registered decoder (for tools and tests)."""
     return {tag: name for tag, (name, _) in sorted(_DECODERS.items())}
@@ -112,6 +133,12 @@ def decode(data: bytes | bytearray | memoryview, *, max_size: int = DEFAULT_MAX_
     """
     if len(data) > max_size:
         raise DecodeError(f"APDU of {len(data)} bytes exceeds the maximum of {max_size}", 0)
+    if data and type(data) is bytes:
+        whole = _WHOLE.get(data[0])
+        if whole is not None:
+            fast = whole(data)
+            if fast is not None:
+                return fast
     reader = Reader(data)
     apdu = decode_prefix(reader)
     if not reader.at_end:

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Self
 
@@ -303,13 +303,20 @@ class SelectiveAccessDescriptor:
     The profile-generic range and entry descriptors (selectors 1 and 2) have typed
     helpers in :mod:`dlmskit.apdu.selective`; any other class's selector travels here
     as plain Data.
+
+    ``raw``, when given, is the A-XDR encoding of ``access_parameters`` and is what
+    :meth:`write` sends (the typed views build it directly, which spares encoding the
+    value again); it takes no part in equality.
     """
 
     access_selector: int
     access_parameters: axdr.Value
+    raw: bytes | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_range("access-selector", self.access_selector, 0, 0xFF)
+        if self.raw is not None and type(self.raw) is not bytes:
+            raise TypeError(f"raw must be bytes, not {type(self.raw).__name__}")
 
     @classmethod
     def read(cls, reader: Reader) -> Self:
@@ -318,7 +325,8 @@ class SelectiveAccessDescriptor:
 
     def write(self, out: bytearray) -> None:
         out.append(self.access_selector)
-        out += axdr.encode(self.access_parameters)
+        raw = self.raw
+        out += axdr.encode(self.access_parameters) if raw is None else raw
 
 
 # -- reading helpers -----------------------------------------------------------------

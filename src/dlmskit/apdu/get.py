@@ -35,7 +35,7 @@ from typing import Any, ClassVar, Final, TypeAlias, TypeVar
 
 from dlmskit import axdr
 from dlmskit._buffer import Reader
-from dlmskit.apdu._base import Apdu, register
+from dlmskit.apdu._base import Apdu, register, register_whole
 from dlmskit.apdu.common import (
     ActionResult,
     CosemAttributeDescriptor,
@@ -241,6 +241,12 @@ def _read_access_selection(reader: Reader) -> SelectiveAccessDescriptor | None:
     if _read_optional(reader, "access-selection"):
         return SelectiveAccessDescriptor.read(reader)
     return None
+
+
+# get-request-normal up to the access-selection flag: tag, choice, invoke id, descriptor.
+_GET_NORMAL_HEAD: Final = struct.Struct(">BBBH6Bb")
+# "access-selection present" and the selector, for every selector.
+_SELECTED: Final = tuple(bytes((1, selector)) for selector in range(256))
 
 
 def _write_attribute_descriptor(out: bytearray, descriptor: CosemAttributeDescriptor) -> None:
@@ -455,6 +461,15 @@ class GetRequestNormal(Apdu):
     access_selection: SelectiveAccessDescriptor | None = None
 
     def __post_init__(self) -> None:
+        if (
+            type(self.invoke_id_and_priority) is InvokeIdAndPriority
+            and type(self.cosem_attribute_descriptor) is CosemAttributeDescriptor
+            and (
+                self.access_selection is None
+                or type(self.access_selection) is SelectiveAccessDescriptor
+            )
+        ):
+            return  # the usual case, checked at once
         check_type("invoke-id-and-priority", self.invoke_id_and_priority, InvokeIdAndPriority)
         check_type(
             "cosem-attribute-descriptor", self.cosem_attribute_descriptor, CosemAttributeDescriptor
@@ -463,17 +478,26 @@ class GetRequestNormal(Apdu):
             check_type("access-selection", self.access_selection, SelectiveAccessDescriptor)
 
     def write(self, out: bytearray) -> None:
-        out.append(GET_REQUEST)
-        out.append(1)
-        out.append(self.invoke_id_and_priority.value)
-        _write_attribute_descriptor(out, self.cosem_attribute_descriptor)
+        out += self.to_bytes()
+
+    def to_bytes(self) -> bytes:
+        # The commonest request of all, in one struct call and one join.
+        descriptor = self.cosem_attribute_descriptor
+        head = _GET_NORMAL_HEAD.pack(
+            GET_REQUEST,
+            1,
+            self.invoke_id_and_priority.value,
+            descriptor.class_id,
+            *descriptor.instance_id,
+            descriptor.attribute_id,
+        )
         selection = self.access_selection
         if selection is None:
-            out.append(0)
-        else:
-            out.append(1)
-            out.append(selection.access_selector)
-            out += axdr.encode(selection.access_parameters)
+            return head + b"\x00"
+        raw = selection.raw
+        if raw is None:
+            raw = axdr.encode(selection.access_parameters)
+        return b"".join((head, _SELECTED[selection.access_selector], raw))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -695,3 +719,22 @@ def _decode_get_response(reader: Reader) -> Apdu:
     # A Get-Data-Result takes at least 2 octets (choice + data tag or result).
     items, form = _read_items(reader, "the result list", 2, _read_get_data_result)
     return GetResponseWithList(invoke_id_and_priority=iip, result=items, result_length_form=form)
+
+
+@register_whole(GET_RESPONSE)
+def _whole_get_response_scalar(data: bytes) -> Apdu | None:
+    """``C4 01 iip 00 <integer tag> <value>``: one register value, the commonest answer of
+    all, read without a Reader (the same APDU :func:`_decode_get_response` returns)."""
+    if len(data) < 6 or data[1] != 1 or data[3] != 0:
+        return None
+    scalar = _SCALARS.get(data[4])
+    if scalar is None or len(data) != 5 + scalar[1]:
+        return None
+    cls, _, unpack = scalar
+    result = _object_new(Data)
+    _set_data_value(result, _int_new(cls, unpack(data, 5)[0]))
+    _set_data_raw(result, data[4:])
+    apdu = _object_new(GetResponseNormal)
+    _set_response_invoke_id(apdu, _INVOKE_IDS[data[2]])
+    _set_response_result(apdu, result)
+    return apdu

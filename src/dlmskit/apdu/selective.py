@@ -42,7 +42,7 @@ APDU stays byte-exact whatever the meter sent.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Self
 
 from dlmskit import axdr
@@ -117,6 +117,9 @@ class CaptureObjectDefinition:
     logical_name: Obis
     attribute_index: int
     data_index: int = 0
+    # The A-XDR structure and its encoding, built once (the value is immutable).
+    _data: axdr.Structure = field(init=False, repr=False, compare=False)
+    _encoded: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_range("class_id", self.class_id, 0, 0xFFFF)
@@ -127,12 +130,9 @@ class CaptureObjectDefinition:
                 check_type("logical_name", self.logical_name, Obis)
         check_range("attribute_index", self.attribute_index, -128, 127)
         check_range("data_index", self.data_index, 0, 0xFFFF)
-
-    def to_data(self) -> axdr.Structure:
-        """The A-XDR structure ``{long-unsigned, octet-string(6), integer, long-unsigned}``."""
-        # The fields were range-checked by the constructor: build the typed integers
-        # without checking again.
-        return axdr.Structure(
+        # The fields were range-checked above: build the typed integers without
+        # checking again.
+        data = axdr.Structure(
             (
                 _int_new(axdr.LongUnsigned, self.class_id),
                 axdr.OctetString(self.logical_name.to_bytes()),
@@ -140,6 +140,16 @@ class CaptureObjectDefinition:
                 _int_new(axdr.LongUnsigned, self.data_index),
             )
         )
+        _coerce(self, "_data", data)
+        _coerce(self, "_encoded", axdr.encode(data))
+
+    def to_data(self) -> axdr.Structure:
+        """The A-XDR structure ``{long-unsigned, octet-string(6), integer, long-unsigned}``."""
+        return self._data
+
+    def encoded(self) -> bytes:
+        """The A-XDR encoding of :meth:`to_data`."""
+        return self._encoded
 
     @classmethod
     def from_data(cls, value: object, where: str = "capture_object_definition") -> Self:
@@ -205,6 +215,8 @@ class RangeDescriptor:
     from_value: axdr.Value
     to_value: axdr.Value
     selected_values: tuple[CaptureObjectDefinition, ...] = ()
+    # The encoded structure when :meth:`by_clock` built it (it has the bytes at hand).
+    _raw: bytes | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_type("restricting_object", self.restricting_object, CaptureObjectDefinition)
@@ -221,27 +233,55 @@ class RangeDescriptor:
     ) -> Self:
         """Rows from ``start`` to ``end`` by the clock column (Clock attribute 2), the
         date-times sent as 12-octet octet-strings as the clock's time attribute is."""
-        check_type("start", start, CosemDateTime)
-        check_type("end", end, CosemDateTime)
-        return cls(
-            restricting_object=CLOCK_TIME,
-            from_value=axdr.OctetString(start.to_bytes()),
-            to_value=axdr.OctetString(end.to_bytes()),
-            selected_values=tuple(selected_values),
-        )
+        if type(start) is not CosemDateTime or type(end) is not CosemDateTime:
+            check_type("start", start, CosemDateTime)
+            check_type("end", end, CosemDateTime)
+        if selected_values:
+            return cls(
+                restricting_object=CLOCK_TIME,
+                from_value=axdr.OctetString(start.to_bytes()),
+                to_value=axdr.OctetString(end.to_bytes()),
+                selected_values=tuple(selected_values),
+            )
+        # All columns, the commonest read of all: every field is known to be valid, so
+        # the value is built without checking it again, with its encoding.
+        begin, finish = start.to_bytes(), end.to_bytes()
+        view = _object_new(cls)
+        _set_restricting(view, CLOCK_TIME)
+        _set_from(view, axdr.OctetString(begin))
+        _set_to(view, axdr.OctetString(finish))
+        _set_columns(view, ())
+        _set_range_raw(view, b"".join((_CLOCK_RANGE_HEAD, begin, b"\x09\x0c", finish, b"\x01\x00")))
+        return view
 
     def to_access_descriptor(self) -> SelectiveAccessDescriptor:
-        return SelectiveAccessDescriptor(
-            access_selector=self.SELECTOR,
-            access_parameters=axdr.Structure(
+        columns = self.selected_values
+        raw = self._raw or b"".join(
+            (
+                b"\x02\x04",
+                self.restricting_object.encoded(),
+                axdr.encode(self.from_value),
+                axdr.encode(self.to_value),
+                b"\x01" + axdr.encode_length(len(columns)),
+                *(c.encoded() for c in columns),
+            )
+        )
+        # Built without re-checking: the selector is a constant, the raw bytes are bytes.
+        descriptor = _object_new(SelectiveAccessDescriptor)
+        _set_selector(descriptor, self.SELECTOR)
+        _set_parameters(
+            descriptor,
+            axdr.Structure(
                 (
                     self.restricting_object.to_data(),
                     self.from_value,
                     self.to_value,
-                    axdr.Array(c.to_data() for c in self.selected_values),
+                    axdr.Array(c.to_data() for c in columns) if columns else _NO_COLUMNS,
                 )
             ),
         )
+        _set_descriptor_raw(descriptor, raw)
+        return descriptor
 
     @classmethod
     def from_access_descriptor(cls, descriptor: SelectiveAccessDescriptor) -> Self:
@@ -258,6 +298,21 @@ class RangeDescriptor:
             to_value=high,
             selected_values=_columns_from_data(columns, f"{where}.selected_values"),
         )
+
+
+# The slot setters of the frozen classes built on the fast paths above.
+_object_new: Final = object.__new__
+_set_restricting: Final = RangeDescriptor.__dict__["restricting_object"].__set__
+_set_from: Final = RangeDescriptor.__dict__["from_value"].__set__
+_set_to: Final = RangeDescriptor.__dict__["to_value"].__set__
+_set_columns: Final = RangeDescriptor.__dict__["selected_values"].__set__
+_set_range_raw: Final = RangeDescriptor.__dict__["_raw"].__set__
+_set_selector: Final = SelectiveAccessDescriptor.__dict__["access_selector"].__set__
+_set_parameters: Final = SelectiveAccessDescriptor.__dict__["access_parameters"].__set__
+_set_descriptor_raw: Final = SelectiveAccessDescriptor.__dict__["raw"].__set__
+_NO_COLUMNS: Final = axdr.Array(())  # immutable: one for every "all columns"
+#: structure of 4, then the clock's capture object definition, then octet-string(12)
+_CLOCK_RANGE_HEAD: Final = b"\x02\x04" + CLOCK_TIME.encoded() + b"\x09\x0c"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
