@@ -700,11 +700,13 @@ class AsyncClient:
         attribute: int,
         class_id: int | None,
         selection: SelectiveAccessDescriptor | None,
+        *,
+        lazy: bool = False,
     ) -> Data:
         descriptor = self._attribute(obis, attribute, class_id)
         target = f"{descriptor.instance_id}/{descriptor.class_id}/{attribute}"
         event = await self._request(
-            Get(descriptor=descriptor, selection=selection), GetResult, "get", target
+            Get(descriptor=descriptor, selection=selection, lazy=lazy), GetResult, "get", target
         )
         result = event.results[0]
         if not isinstance(result, Data):
@@ -906,14 +908,16 @@ class AsyncClient:
             selection = EntryDescriptor(
                 from_entry=from_entry, to_entry=to_entry
             ).to_access_descriptor()
-        data = await self._get_data(name, 2, 7, selection)
-        buffer: Any = data.value
-        if not isinstance(buffer, axdr.Array | axdr.CompactArray):
-            raise AccessError(
-                f"the buffer is not an array: {buffer!r}", step="get", target=str(name)
-            )
-        if data.raw is not None and isinstance(buffer, axdr.Array):
-            buffer = data.raw  # typed from the bytes received: no second encoding
+        # The buffer is typed from the bytes received (parse_buffer checks them, with
+        # the offset of anything wrong): the session does not decode it first.
+        data = await self._get_data(name, 2, 7, selection, lazy=True)
+        buffer: Any = data.raw
+        if not buffer or buffer[0] != axdr.DataType.ARRAY:
+            buffer = data.value  # a compact-array, or not an array at all
+            if not isinstance(buffer, axdr.CompactArray):
+                raise AccessError(
+                    f"the buffer is not an array: {buffer!r}", step="get", target=str(name)
+                )
         return parse_buffer(
             buffer,
             capture_objects,

@@ -469,3 +469,19 @@ def test_whole_apdu_fast_path_register_value() -> None:
     assert type(apdu.result.value) is axdr.DoubleLongUnsigned and apdu.result.value == 5009
     assert apdu.result.raw == bytes.fromhex("0600001391")
     assert apdu.invoke_id_and_priority.value == 0xC1
+
+
+def test_lazy_data_equals_and_hashes_like_the_eager_one() -> None:
+    raw = bytes.fromhex("020306000013910A034142430F05")
+    lazy, eager = Data.lazy(raw), Data(axdr.decode(raw), raw)
+    assert lazy == eager and eager == lazy and hash(lazy) == hash(eager)
+    assert lazy != Data(axdr.Structure(())) and lazy != raw
+    assert repr(lazy) == repr(eager)
+    assert lazy.raw == raw and lazy.value == axdr.decode(raw)
+    with pytest.raises(TypeError, match="raw must be bytes"):
+        Data.lazy(bytearray(raw))  # type: ignore[arg-type]
+    with pytest.raises(DecodeError):
+        _ = Data.lazy(b"\x06\x00").value
+    response = GetResponseNormal(invoke_id_and_priority=InvokeIdAndPriority(0xC1), result=lazy)
+    assert response.to_bytes() == b"\xc4\x01\xc1\x00" + raw
+    assert decode(response.to_bytes()) == response

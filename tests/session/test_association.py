@@ -12,7 +12,7 @@ from hypothesis import settings as settings_
 from hypothesis import strategies as st
 
 from dlmskit import axdr
-from dlmskit.apdu import Apdu, access, decode, sn
+from dlmskit.apdu import Apdu, access, decode, get, sn
 from dlmskit.apdu.acse import AARQ
 from dlmskit.apdu.action import ActionResponseWithOptionalData as ApduActionResponse
 from dlmskit.apdu.common import (
@@ -26,7 +26,7 @@ from dlmskit.apdu.common import (
 from dlmskit.apdu.gbt import GeneralBlockTransfer
 from dlmskit.apdu.get import CosemAttributeDescriptorWithSelection, Data
 from dlmskit.apdu.initiate import Conformance
-from dlmskit.errors import LocalProtocolError
+from dlmskit.errors import DecodeError, LocalProtocolError
 from dlmskit.link.hdlc import HdlcParameters
 from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
@@ -205,6 +205,49 @@ def test_wrong_lls_password_is_rejected(transport: str) -> None:
     assert isinstance(event, AssociationRejected)
     assert event.diagnostic.name == "AUTHENTICATION_FAILURE"
     assert pair.server.state is ServerState.IDLE
+
+
+@pytest.mark.parametrize("client_pdu", [0xFFFF, 256], ids=["normal", "datablocks"])
+def test_lazy_get_keeps_the_answer_undecoded(client_pdu: int) -> None:
+    """Get(lazy=True) (what the client's profile read uses): the answer's Data carries the
+    bytes received and decodes its value only when asked, in one get-response-normal or
+    joined from datablocks; it equals the eager answer. A malformed value is then a
+    DecodeError where it is used (the eager Get reports it as a protocol violation)."""
+    rows = axdr.Array(
+        axdr.Structure((axdr.DoubleLongUnsigned(i), axdr.OctetString(bytes([i % 256]) * 12)))
+        for i in range(60)
+    )
+    model = Objects(values={key(PROFILE): rows})
+    client = ClientSettings(max_receive_pdu_size=client_pdu)
+    server = ServerSettings(associations={16: AssociationConfig(conformance=0x00FE1F)})
+    pair = Pair(client, server, transport="wrapper", objects=model)
+    associate(pair)
+    lazy = pair.call(Get(descriptor=PROFILE, lazy=True))
+    eager = pair.call(Get(descriptor=PROFILE))
+    assert isinstance(lazy, GetResult) and isinstance(eager, GetResult)
+    assert lazy.result.raw == axdr.encode(rows)  # type: ignore[union-attr]
+    assert lazy.result == eager.result == Data(rows)
+    assert lazy.result.value == rows  # type: ignore[union-attr]
+
+    # A server whose answer does not decode: an array of 2 holding one integer.
+    broken = Data(axdr.Array(()), raw=b"\x01\x02\x0f\x01")
+
+    def answer(event: object) -> Apdu | None:
+        if not isinstance(event, GetRequested):
+            return None
+        request = event.request
+        assert isinstance(request, get.GetRequestNormal)
+        return get.GetResponseNormal(
+            invoke_id_and_priority=request.invoke_id_and_priority, result=broken
+        )
+
+    pair = Pair(client, server, transport="wrapper", answer=answer)
+    associate(pair)
+    lazy = pair.call(Get(descriptor=PROFILE, lazy=True))
+    assert isinstance(lazy, GetResult)
+    with pytest.raises(DecodeError, match="expected a data type tag"):
+        lazy.result.value  # type: ignore[union-attr]  # noqa: B018 - decodes on access
+    assert isinstance(pair.call(Get(descriptor=PROFILE)), ProtocolViolation)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -273,7 +273,7 @@ def _unknown_choice(reader: Reader, pos: int, apdu: str, choice: int, known: str
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Data:
     """The ``data [0] Data`` alternative of Get-Data-Result: one A-XDR value.
 
@@ -282,6 +282,10 @@ class Data:
     decoded from, or the encoding a server made once and keeps; when present it is what
     goes on the wire. A profile buffer is then typed (client) or sent (server) without
     encoding the value again. Whoever sets it guarantees it encodes ``value``.
+
+    :meth:`lazy` makes one from received bytes whose value is decoded on first use (for
+    a caller that reads the raw bytes itself, e.g. a profile parser): equal to the eager
+    one; a malformed encoding raises DecodeError when the value is first asked for.
     """
 
     value: axdr.Value
@@ -290,13 +294,30 @@ class Data:
     def __post_init__(self) -> None:
         check_data("data", self.value)
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Data):
+            return NotImplemented
+        return bool(self.value == other.value)
+
+    def __hash__(self) -> int:
+        return hash((Data, self.value))
+
+    @staticmethod
+    def lazy(raw: bytes) -> Data:
+        """A Data whose value is ``axdr.decode(raw)``, decoded when first used."""
+        if type(raw) is not bytes:
+            raise TypeError(f"raw must be bytes, not {type(raw).__name__}")
+        data = _object_new(_LazyData)
+        _set_data_raw(data, raw)
+        return data
+
 
 #: Get-Data-Result ::= CHOICE { data [0] Data, data-access-result [1] Data-Access-Result }
 GetDataResult: TypeAlias = Data | DataAccessResult
 
 
 def _check_get_data_result(name: str, value: object) -> None:
-    if type(value) is not Data and not isinstance(value, DataAccessResult):
+    if not isinstance(value, Data | DataAccessResult):
         raise TypeError(
             f"{name} must be a Data or a DataAccessResult (Get-Data-Result), "
             f"not {type(value).__name__}"
@@ -316,14 +337,14 @@ def _read_get_data_result(reader: Reader) -> GetDataResult:
 
 
 def _write_get_data_result(out: bytearray, result: GetDataResult) -> None:
-    if type(result) is Data:
+    if isinstance(result, Data):
         out.append(0)
         # The bytes the value was decoded from (or, in a server, encoded once and kept):
         # the value's encoding by definition, so a long buffer is not encoded again.
         out += result.raw if result.raw is not None else axdr.encode(result.value)
     else:
         out.append(1)
-        out.append(result)  # type: ignore[arg-type]
+        out.append(result)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -677,6 +698,29 @@ GetResponse: TypeAlias = GetResponseNormal | GetResponseWithDatablock | GetRespo
 # The slot setters of the frozen classes built on the decoding hot path.
 _set_data_value: Final = Data.__dict__["value"].__set__
 _set_data_raw: Final = Data.__dict__["raw"].__set__
+_get_data_value: Final = Data.__dict__["value"].__get__
+
+
+class _LazyData(Data):
+    """A :class:`Data` built by :meth:`Data.lazy`: the value slot is filled on first use."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> axdr.Value:
+        try:
+            return _get_data_value(self)  # type: ignore[no-any-return]
+        except AttributeError:
+            raw = self.raw
+            assert raw is not None
+            decoded = axdr.decode(raw)
+            _set_data_value(self, decoded)
+            return decoded
+
+    def __repr__(self) -> str:
+        return f"Data(value={self.value!r})"
+
+
 _set_response_invoke_id: Final = GetResponseNormal.__dict__["invoke_id_and_priority"].__set__
 _set_response_result: Final = GetResponseNormal.__dict__["result"].__set__
 
@@ -737,4 +781,15 @@ def _whole_get_response_scalar(data: bytes) -> Apdu | None:
     apdu = _object_new(GetResponseNormal)
     _set_response_invoke_id(apdu, _INVOKE_IDS[data[2]])
     _set_response_result(apdu, result)
+    return apdu
+
+
+def lazy_get_response_normal(data: bytes) -> GetResponseNormal:
+    """``C4 01 iip 00 <Data>`` with the Data kept undecoded (:meth:`Data.lazy`): for a
+    caller that reads the raw bytes itself. The caller checked the first four octets."""
+    if len(data) < 5 or data[0] != GET_RESPONSE or data[1] != 1 or data[3] != 0:
+        raise DecodeError("get-response: not a get-response-normal carrying data", 0)
+    apdu = _object_new(GetResponseNormal)
+    _set_response_invoke_id(apdu, _INVOKE_IDS[data[2]])
+    _set_response_result(apdu, Data.lazy(data[4:]))
     return apdu

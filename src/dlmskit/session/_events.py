@@ -110,10 +110,16 @@ class Release:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Get:
-    """GET one attribute (get-request-normal), optionally with selective access."""
+    """GET one attribute (get-request-normal), optionally with selective access.
+
+    ``lazy``: the answer's :class:`~dlmskit.apdu.get.Data` decodes its value only when
+    first used (:meth:`~dlmskit.apdu.get.Data.lazy`), for a caller that reads the raw
+    bytes itself (a profile parser); a malformed value then raises DecodeError there.
+    """
 
     descriptor: CosemAttributeDescriptor
     selection: SelectiveAccessDescriptor | None = None
+    lazy: bool = False
 
     def __post_init__(self) -> None:
         _check("descriptor", self.descriptor, CosemAttributeDescriptor)

@@ -43,7 +43,7 @@ from typing import Final
 from dlmskit import axdr
 from dlmskit.apdu import action, get, sn
 from dlmskit.apdu import set as set_
-from dlmskit.apdu._base import Apdu, decode
+from dlmskit.apdu._base import DEFAULT_MAX_APDU_SIZE, Apdu, decode
 from dlmskit.apdu.access import AccessRequest, AccessResponse
 from dlmskit.apdu.acse import (
     AARE,
@@ -187,6 +187,7 @@ class _Pending:
     get_blocks: GetBlockReassembler | None = None  # a GET answer in datablocks
     splitter: BlockRequestSplitter | None = None  # a SET / ACTION request in blocks
     pblocks: ActionResponseReassembler | None = None  # an ACTION answer in pblocks
+    lazy: bool = False  # Get(lazy=True): the answer's value is decoded on first use
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +296,7 @@ class ClientSession:
         """Interpret one APDU received from the link."""
         self._now = now
         try:
-            apdu = decode(data)
+            apdu = self._decode(data)
         except DecodeError as exc:
             self._dispatch(ClientInput.INVALID, _Stimulus(now=now, error=str(exc)))
             return
@@ -311,7 +312,7 @@ class ClientSession:
                 )
                 return
             try:
-                apdu = decode(self._security.unprotect(apdu))
+                apdu = self._decode(self._security.unprotect(apdu))
             except DlmsError as exc:
                 self._dispatch(ClientInput.INVALID, _Stimulus(now=now, error=str(exc)))
                 return
@@ -328,6 +329,21 @@ class ClientSession:
             )
             return
         self._dispatch(_classify(apdu), _Stimulus(apdu=apdu, now=now))
+
+    def _decode(self, data: bytes | bytearray | memoryview) -> Apdu:
+        """Decode a received APDU; the answer to a ``Get(lazy=True)`` in one
+        get-response-normal keeps its data undecoded (:meth:`get.Data.lazy`)."""
+        if (
+            len(data) > 4
+            and data[0] == get.GET_RESPONSE
+            and data[1] == 1  # get-response-normal
+            and data[3] == 0  # result: data
+            and len(data) <= DEFAULT_MAX_APDU_SIZE
+        ):
+            pending = self._pending.get(data[2] & 0x0F)
+            if pending is not None and pending.lazy:
+                return get.lazy_get_response_normal(bytes(data))
+        return decode(data)
 
     def connection_lost(self, now: float) -> None:
         """The link below went down: the association (if any) is gone."""
@@ -800,6 +816,7 @@ class ClientSession:
         apdu: Apdu
         if isinstance(request, Get):
             pending = self._new_pending(_Kind.GET, 1, now)
+            pending.lazy = request.lazy
             apdu = get.GetRequestNormal(
                 invoke_id_and_priority=pending.iip,
                 cosem_attribute_descriptor=request.descriptor,
@@ -1075,6 +1092,8 @@ class ClientSession:
             if len(results) != pending.count:
                 raise RemoteProtocolError(f"{len(results)} results for {pending.count} attributes")
             return GetResult(invoke_id=invoke_id, results=results)
+        if pending.lazy:
+            return GetResult(invoke_id=invoke_id, results=(get.Data.lazy(bytes(data)),))
         value = _common.decode_data(data, "GET datablocks")
         return GetResult(invoke_id=invoke_id, results=(get.Data(value, bytes(data)),))
 
