@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import re
 import socket
 import threading
 import tty
@@ -553,3 +554,27 @@ def test_general_block_transfer_with_the_simulator(
     assert table.rows == plain.rows
     with pytest.raises(ValueError, match=r"gbt_window must be 1\.\.63"):
         AsyncClient(sim.urls[transport], gbt_window=64)
+
+
+def _readme_blocks() -> list[str]:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    return re.findall(r"```python\n(.*?)```", readme, re.S)
+
+
+def test_the_readme_client_examples_run(sim: SimThread, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's quick read and its seed example, as printed there, against the
+    simulator (only the address is replaced): the README stays true."""
+    quick = next(b for b in _readme_blocks() if "with Client(" in b)
+    exec(quick.replace("tcp://127.0.0.1:4059", sim.urls["tcp"]), {})  # noqa: S102
+    lines = capsys.readouterr().out.splitlines()
+    assert "DLK0000000000001" in lines[0]  # the logical device name
+    assert dt.datetime.fromisoformat(lines[1]).tzinfo is not None  # an aware datetime
+    seed = next(b for b in _readme_blocks() if "async def seed(" in b)
+    namespace: dict[str, Any] = {}
+    exec(seed, namespace)  # noqa: S102
+    asyncio.run(namespace["seed"](sim.urls["hdlc"], EK, AK))
+    rows = capsys.readouterr().out.splitlines()
+    assert len(rows) >= 90  # a day of 15-minute rows
+    clock, imported, exported = rows[-1].split()
+    assert dt.datetime.fromisoformat(clock).tzinfo is not None
+    assert Decimal(imported) >= 0 and Decimal(exported) >= 0
