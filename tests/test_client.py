@@ -565,13 +565,13 @@ def test_the_readme_client_examples_run(sim: SimThread, capsys: pytest.CaptureFi
     """The README's quick read and its seed example, as printed there, against the
     simulator (only the address is replaced): the README stays true."""
     quick = next(b for b in _readme_blocks() if "with Client(" in b)
-    exec(quick.replace("tcp://127.0.0.1:4059", sim.urls["tcp"]), {})  # noqa: S102
+    exec(quick.replace("tcp://127.0.0.1:4059", sim.urls["tcp"]), {})
     lines = capsys.readouterr().out.splitlines()
     assert "DLK0000000000001" in lines[0]  # the logical device name
     assert dt.datetime.fromisoformat(lines[1]).tzinfo is not None  # an aware datetime
     seed = next(b for b in _readme_blocks() if "async def seed(" in b)
     namespace: dict[str, Any] = {}
-    exec(seed, namespace)  # noqa: S102
+    exec(seed, namespace)
     asyncio.run(namespace["seed"](sim.urls["hdlc"], EK, AK))
     rows = capsys.readouterr().out.splitlines()
     assert len(rows) >= 90  # a day of 15-minute rows
