@@ -22,7 +22,13 @@ import pytest
 from dlmskit import axdr
 from dlmskit.apdu.common import DataAccessResult
 from dlmskit.client import AsyncClient, Client
-from dlmskit.errors import AccessError, AssociationError, ConnectionLostError, NoAnswerError
+from dlmskit.errors import (
+    AccessError,
+    AssociationError,
+    ClientError,
+    ConnectionLostError,
+    NoAnswerError,
+)
 from dlmskit.server import Simulator
 
 EK = bytes(range(16))
@@ -578,3 +584,55 @@ def test_the_readme_client_examples_run(sim: SimThread, capsys: pytest.CaptureFi
     clock, imported, exported = rows[-1].split()
     assert dt.datetime.fromisoformat(clock).tzinfo is not None
     assert Decimal(imported) >= 0 and Decimal(exported) >= 0
+
+
+def test_unconfirmed_and_broadcast_set_and_action(sim: SimThread) -> None:
+    """An unconfirmed SET (no answer awaited) and one ciphered with the global broadcast
+    key (the default model's broadcast_ek) both reach the simulator, over the wrapper and
+    HDLC; the next confirmed GET reads what they wrote. Without a broadcast key, or on a
+    confirmed service, broadcast is refused before anything is sent."""
+    broadcast_ek = bytes.fromhex("0F0E0D0C0B0A09080706050403020100")
+
+    async def run(url: str, counter: int) -> list[object]:
+        seen: list[object] = []
+        async with management(url, counter, broadcast_ek=broadcast_ek) as meter:
+            await meter.set(
+                "0.0.22.0.0.255", 8, axdr.LongUnsigned(77), class_id=23, confirmed=False
+            )
+            seen.append(await meter.get("0.0.22.0.0.255", 8, class_id=23))
+            await meter.set(
+                "0.0.22.0.0.255",
+                8,
+                axdr.LongUnsigned(78),
+                class_id=23,
+                confirmed=False,
+                broadcast=True,
+            )
+            seen.append(await meter.get("0.0.22.0.0.255", 8, class_id=23))
+            returned = await meter.action(
+                "0.0.96.3.10.255", 2, axdr.Integer(0), class_id=70, confirmed=False
+            )
+            seen.append(returned)
+            with pytest.raises(ValueError, match="needs confirmed=False"):
+                await meter.set(
+                    "0.0.22.0.0.255", 8, axdr.LongUnsigned(1), class_id=23, broadcast=True
+                )
+        async with AsyncClient(url) as public:
+            with pytest.raises(ClientError, match="needs a ciphered association"):
+                await public.set(
+                    "0.0.22.0.0.255",
+                    8,
+                    axdr.LongUnsigned(1),
+                    class_id=23,
+                    confirmed=False,
+                    broadcast=True,
+                )
+        return seen
+
+    async def counter() -> int:
+        async with AsyncClient(sim.urls["tcp"]) as public:
+            return int(await public.read_invocation_counter())
+
+    for url in (sim.urls["tcp"], sim.urls["hdlc"]):
+        seen = asyncio.run(run(url, asyncio.run(counter()) + 1))
+        assert seen == [axdr.LongUnsigned(77), axdr.LongUnsigned(78), None]

@@ -50,6 +50,7 @@ from dlmskit.cosem_time import CosemDateTime
 from dlmskit.errors import (
     AccessError,
     AssociationError,
+    ClientError,
     ConnectionLostError,
     DlmsError,
     NoAnswerError,
@@ -222,7 +223,8 @@ class AsyncClient:
 
     Security: ``mechanism`` (``"none"``, ``"lls"``, ``"hls-gmac"``, ... or 0..7) with
     ``password`` (LLS) or ``secret`` (HLS 2-4, 6); ``ek`` / ``ak`` (global unicast
-    encryption and authentication keys), ``system_title`` (ours, 8 bytes),
+    encryption and authentication keys), ``broadcast_ek`` (the global broadcast key, for
+    unconfirmed services sent with ``broadcast=True``), ``system_title`` (ours, 8 bytes),
     ``invocation_counter`` (the next value to use), ``suite``, ``ciphering``
     (``"authenticated-encrypted"`` by default when ``ek`` is given). ``settings`` replaces
     all of it with a ready :class:`ClientSettings` (mechanism 7, dedicated keys, quirks).
@@ -263,6 +265,7 @@ class AsyncClient:
         secret: bytes | None = None,
         ek: bytes | None = None,
         ak: bytes | None = None,
+        broadcast_ek: bytes | None = None,
         system_title: bytes | None = None,
         suite: int = 0,
         invocation_counter: int | None = None,
@@ -304,6 +307,7 @@ class AsyncClient:
             secret=secret,
             ek=ek,
             ak=ak,
+            broadcast_ek=broadcast_ek,
             system_title=system_title,
             suite=suite,
             invocation_counter=invocation_counter,
@@ -340,6 +344,7 @@ class AsyncClient:
         secret: bytes | None,
         ek: bytes | None,
         ak: bytes | None,
+        broadcast_ek: bytes | None,
         system_title: bytes | None,
         suite: int,
         invocation_counter: int | None,
@@ -363,6 +368,7 @@ class AsyncClient:
                 suite=suite,
                 global_unicast_key=ek,
                 authentication_key=ak,
+                global_broadcast_key=broadcast_ek,
             )
             counter = OutgoingCounter(
                 MemoryCounterStore(), "client", initial=invocation_counter or 0
@@ -643,6 +649,15 @@ class AsyncClient:
             return min(self.timeout, 3.0)
         return self.timeout
 
+    async def _send_unconfirmed(self, request: Set | Action, step: str, target: str) -> None:
+        """Send an unconfirmed SET / ACTION: nothing is answered, nothing is waited for
+        (over HDLC the link's own acknowledgement is read with the next request)."""
+        try:
+            self.stack.send(request, time.time())
+        except DlmsError as exc:
+            raise ClientError(str(exc), step=step, target=target) from None
+        await self._flush(step, target)
+
     async def _request(self, request: Any, wanted: type, step: str, target: str) -> Any:
         default = self.retries if isinstance(request, Get | GetWithList) else 0
         attempts = 1 + self.step_retries.get(step, default)
@@ -736,11 +751,28 @@ class AsyncClient:
         return [r.value if isinstance(r, Data) else r for r in event.results]
 
     async def set(
-        self, obis: Obis | str, attribute: int, value: axdr.Value, *, class_id: int | None = None
+        self,
+        obis: Obis | str,
+        attribute: int,
+        value: axdr.Value,
+        *,
+        class_id: int | None = None,
+        confirmed: bool = True,
+        broadcast: bool = False,
     ) -> None:
-        """Write one attribute (AccessError with the data-access-result when refused)."""
+        """Write one attribute (AccessError with the data-access-result when refused).
+
+        ``confirmed=False`` sends an unconfirmed SET: no answer comes, so nothing is
+        known of the result; ``broadcast=True`` (unconfirmed only) ciphers it with the
+        global broadcast key ``broadcast_ek``."""
         descriptor = self._attribute(obis, attribute, class_id)
         target = f"{descriptor.instance_id}/{descriptor.class_id}/{attribute}"
+        if not confirmed or broadcast:
+            request = Set(
+                descriptor=descriptor, value=value, confirmed=confirmed, broadcast=broadcast
+            )
+            await self._send_unconfirmed(request, "set", target)
+            return
         event = await self._request(
             Set(descriptor=descriptor, value=value), SetResult, "set", target
         )
@@ -758,9 +790,12 @@ class AsyncClient:
         *,
         class_id: int | None = None,
         accept: Iterable[ActionResult] = (),
+        confirmed: bool = True,
+        broadcast: bool = False,
     ) -> axdr.Value:
         """Invoke a method; its return data (None when there is none). A result other than
-        success (or one in ``accept``) raises AccessError."""
+        success (or one in ``accept``) raises AccessError. ``confirmed`` and
+        ``broadcast`` as for :meth:`set` (an unconfirmed call returns None)."""
         name = _obis(obis)
         descriptor = CosemMethodDescriptor(
             class_id=class_id if class_id is not None else self.class_of(name),
@@ -768,6 +803,15 @@ class AsyncClient:
             method_id=method,
         )
         target = f"{name}/{descriptor.class_id}/method {method}"
+        if not confirmed or broadcast:
+            call = Action(
+                descriptor=descriptor,
+                parameters=parameters,
+                confirmed=confirmed,
+                broadcast=broadcast,
+            )
+            await self._send_unconfirmed(call, "action", target)
+            return None
         event = await self._request(
             Action(descriptor=descriptor, parameters=parameters), ActionDone, "action", target
         )

@@ -32,7 +32,7 @@ from dlmskit.link.wrapper import WrapperPdu
 from dlmskit.obis import Obis
 from dlmskit.security import keys
 from dlmskit.security.ciphering import Envelope
-from dlmskit.security.context import Policy
+from dlmskit.security.context import Policy, SecurityContext
 from dlmskit.security.counters import MemoryCounterStore, OutgoingCounter
 from dlmskit.security.keys import SecurityKeys
 from dlmskit.security.mechanisms import SAPHIR_ENERDIS_SHA256, MechanismId
@@ -674,6 +674,61 @@ def test_plain_request_in_a_ciphered_association_is_refused() -> None:
     event = pair.client.next_event()
     assert isinstance(event, ProtocolViolation)
     assert pair.client.state is ClientState.ASSOCIATED
+
+
+def test_unconfirmed_set_under_the_broadcast_key() -> None:
+    """Set(confirmed=False, broadcast=True): ciphered with the global broadcast key (SC
+    0x70, key-set bit), applied by the server, no answer. A confirmed request under the
+    broadcast key is refused (ExceptionResponse, service-not-allowed), and the broadcast
+    flag is only allowed on unconfirmed services."""
+    broadcast_key = bytes(range(0x60, 0x70))
+
+    def keys(own: bytes) -> SecurityKeys:
+        return SecurityKeys(
+            system_title=own,
+            global_unicast_key=EK,
+            authentication_key=AK,
+            global_broadcast_key=broadcast_key,
+        )
+
+    client = ClientSettings(
+        mechanism=MechanismId.LOW,
+        secret=b"12345678",
+        keys=keys(CLIENT_ST),
+        outgoing_counter=counter(),
+        policy=Policy(),
+    )
+    server = ServerSettings(
+        associations={
+            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
+        },
+        keys=keys(SERVER_ST),
+        outgoing_counter=counter(),
+    )
+    model = objects()
+    pair = Pair(client, server, transport="wrapper", objects=model)
+    associate(pair)
+    before = len(pair.apdus)
+    pair.client.send(
+        Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(7), confirmed=False, broadcast=True),
+        pair.now,
+    )
+    pair.pump()
+    sent = pair.apdus[before:]
+    assert [side for side, _ in sent] == ["c"]  # no answer to an unconfirmed service
+    glo_set = sent[0][1]
+    assert glo_set[0] == 0xC9 and glo_set[2] == 0x70  # glo-set-request, SC 0x70
+    assert model.values[key(REGISTER)] == axdr.DoubleLongUnsigned(7)
+    with pytest.raises(ValueError, match="broadcast=True needs confirmed=False"):
+        Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(1), broadcast=True)
+    # A confirmed GET ciphered with the broadcast key (crafted with the client's keys,
+    # its counter above the ones the client used).
+    security = SecurityContext(keys(CLIENT_ST), counter(1000), Policy())
+    request = bytes.fromhex("C001C100030100010800FF0200")
+    pair.server.receive_apdu(security.protect(request, broadcast=True).to_bytes(), pair.now)
+    [answer] = pair.server.data_to_send()
+    assert answer[0] == 0xD8  # ExceptionResponse
+    assert model.values[key(REGISTER)] == axdr.DoubleLongUnsigned(7)
 
 
 @pytest.mark.parametrize("accept", [False, True])

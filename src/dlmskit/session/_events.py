@@ -140,17 +140,20 @@ class GetWithList:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Set:
     """SET one attribute (set-request-normal); ``confirmed=False`` sends it as an
-    unconfirmed service (service-class bit 0: no answer comes, Green Book 9.4.6.1)."""
+    unconfirmed service (service-class bit 0: no answer comes, Green Book 9.4.6.1);
+    ``broadcast=True`` (unconfirmed only) ciphers it with the global broadcast key."""
 
     descriptor: CosemAttributeDescriptor
     value: axdr.Value
     selection: SelectiveAccessDescriptor | None = None
     confirmed: bool = True
+    broadcast: bool = False
 
     def __post_init__(self) -> None:
         _check("descriptor", self.descriptor, CosemAttributeDescriptor)
         if self.selection is not None:
             _check("selection", self.selection, SelectiveAccessDescriptor)
+        _check_broadcast(self.confirmed, self.broadcast)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,14 +175,23 @@ class SetWithList:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Action:
-    """Invoke one method (action-request-normal); ``parameters`` ``None`` means absent."""
+    """Invoke one method (action-request-normal); ``parameters`` ``None`` means absent.
+    ``confirmed`` and ``broadcast`` as for :class:`Set`."""
 
     descriptor: CosemMethodDescriptor
     parameters: axdr.Value | None = None
     confirmed: bool = True
+    broadcast: bool = False
 
     def __post_init__(self) -> None:
         _check("descriptor", self.descriptor, CosemMethodDescriptor)
+        _check_broadcast(self.confirmed, self.broadcast)
+
+
+def _check_broadcast(confirmed: bool, broadcast: bool) -> None:
+    """The broadcast key is for services nobody answers (many meters receive them)."""
+    if broadcast and confirmed:
+        raise ValueError("broadcast=True needs confirmed=False (an unconfirmed service)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -395,10 +395,12 @@ class ClientSession:
             ProtocolViolation(error=RemoteProtocolError(reason), invoke_id=invoke_id)
         )
 
-    def _emit(self, apdu: Apdu) -> None:
+    def _emit(self, apdu: Apdu, *, broadcast: bool = False) -> None:
         data = apdu.to_bytes()
+        if broadcast and self._security is None:
+            raise LocalProtocolError("broadcast=True needs a ciphered association")
         if self._security is not None and not isinstance(apdu, AARQ | RLRQ):
-            data = self._security.protect(data).to_bytes()
+            data = self._security.protect(data, broadcast=broadcast).to_bytes()
         if self._gbt_on() and not isinstance(apdu, AARQ | RLRQ):
             # GBT carries the protected APDU (Green Book 9.4.6.13).
             self._out += self._gbt.send(data, self.server_max_receive_pdu_size, self._now)
@@ -866,7 +868,7 @@ class ClientSession:
                 invoke_id, confirmed=False, high_priority=self.settings.high_priority
             )
             apdu = replace(apdu, invoke_id_and_priority=iip)
-            self._emit(apdu)
+            self._emit(apdu, broadcast=request.broadcast)
             self._last_invoke_id = invoke_id
             return None
         try:

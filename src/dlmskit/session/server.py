@@ -348,6 +348,19 @@ class ServerSession:
                     ),
                 )
                 return
+            if ciphered.security_control.broadcast and _confirmed(apdu):
+                # The broadcast key is shared by many meters: it carries only services
+                # nobody answers (Green Book 9.2.7.2.4), never a request for this meter.
+                self._dispatch(
+                    ServerInput.INVALID,
+                    _Stimulus(
+                        now=now,
+                        error=f"{apdu.NAME}: a confirmed service under the broadcast key",
+                        state_error=StateError.SERVICE_NOT_ALLOWED,
+                        service_error=ExceptionServiceError.OPERATION_NOT_POSSIBLE,
+                    ),
+                )
+                return
         elif (
             self._security is not None
             and self._state is not ServerState.IDLE
@@ -1229,3 +1242,14 @@ def _build_table() -> dict[tuple[ServerState, ServerInput], tuple[_Handler, Serv
 
 
 _TRANSITIONS: Final = _build_table()
+
+
+def _confirmed(apdu: Apdu) -> bool:
+    """Whether a request expects an answer (its invoke-id's service-class bit; SN
+    requests other than unconfirmed-write always do)."""
+    if isinstance(apdu, sn.UnconfirmedWriteRequest):
+        return False
+    iip = getattr(apdu, "invoke_id_and_priority", None)
+    if iip is None:
+        iip = getattr(apdu, "long_invoke_id_and_priority", None)
+    return iip is None or bool(iip.confirmed)
