@@ -204,14 +204,19 @@ Result = DecodedFrame | DecodeFailure
 
 
 def push_keys(
-    ek: bytes | None = None, ak: bytes | None = None, *, system_title: bytes | None = None
+    ek: bytes | None = None,
+    ak: bytes | None = None,
+    *,
+    system_title: bytes | None = None,
+    broadcast_ek: bytes | None = None,
 ) -> SecurityKeys:
     """Keys for :func:`decode_dump`: the encryption key (global unicast, or the dedicated
     key of a captured association when the dump lacks the AARQ that carries it), the
     authentication key, and the sender's system title (needed only for service-specific
     glo-/ded- APDUs, which do not carry it, when the dump lacks the AARQ / AARE that show
     it). A dump with the whole association needs only the global keys: the dedicated key
-    comes from the deciphered AARQ and each direction's title from the AARQ / AARE."""
+    comes from the deciphered AARQ and each direction's title from the AARQ / AARE.
+    ``broadcast_ek`` opens frames whose security control has the key-set bit."""
     length = len(ek) if ek is not None else len(ak) if ak is not None else 16
     if length not in (16, 32):
         raise ValueError(f"keys must be 16 or 32 bytes (suite 0/1 or 2), not {length}")
@@ -220,6 +225,7 @@ def push_keys(
         suite=2 if length == 32 else 0,
         global_unicast_key=ek,
         authentication_key=ak,
+        global_broadcast_key=broadcast_ek,
         peer_system_title=system_title,
     )
 

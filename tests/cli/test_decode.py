@@ -157,3 +157,29 @@ def test_ciphered_user_information_deciphered_and_secrets_hidden() -> None:
     for out in (text.output, json.dumps({k: v for k, v in frame.items() if k != "raw"}), xml):
         assert dedicated not in out.upper()
         assert password_hex not in out.upper()
+
+
+def test_broadcast_key_option() -> None:
+    """A data-notification ciphered with the global broadcast key (security control
+    0x70, built here with our ciphering): --broadcast-ek opens it, --ek alone does not
+    and says which key is missing."""
+    from dlmskit.security.ciphering import Envelope, protect
+
+    broadcast = bytes(range(0x60, 0x70))
+    ak = bytes(range(0xD0, 0xE0))
+    plain = bytes.fromhex("0F0000000100" + "0203" + "1100" + "1101" + "1102")
+    ciphered = protect(
+        plain,
+        envelope=Envelope.GENERAL_GLO,
+        security_control=0x70,
+        system_title=bytes.fromhex("4D4D4D0000BC614E"),
+        invocation_counter=7,
+        encryption_key=broadcast,
+        authentication_key=ak,
+    ).to_bytes()
+    opened = _run([ciphered.hex(), "--broadcast-ek", broadcast.hex(), "--ak", ak.hex(), "--json"])
+    assert opened.exit_code == 0, opened.output
+    frame = json.loads(opened.output)[0]
+    assert [v["value"] for v in frame["values"]] == [0, 1, 2]
+    closed = _run([ciphered.hex(), "--ek", bytes(16).hex(), "--ak", ak.hex()])
+    assert "no broadcast key is given" in closed.output

@@ -39,6 +39,7 @@ _KEYS = {
     "secret",
     "ek",
     "ak",
+    "broadcast_ek",
     "system_title",
     "client_system_title",
     "suite",

@@ -343,6 +343,11 @@ def _read_input(hex_args: tuple[str, ...], file: str | None) -> str | bytes:
 @click.option("--ek", metavar="HEX", help="Encryption key (global unicast); env DLMSKIT_EK.")
 @click.option("--ak", metavar="HEX", help="Authentication key; env DLMSKIT_AK.")
 @click.option(
+    "--broadcast-ek",
+    metavar="HEX",
+    help="Global broadcast key, for frames ciphered with it; env DLMSKIT_BROADCAST_EK.",
+)
+@click.option(
     "--system-title",
     metavar="HEX",
     help="Sender's system title, for glo-/ded- APDUs that do not carry it.",
@@ -365,6 +370,7 @@ def decode_command(  # noqa: PLR0917 - one parameter per option
     file: str | None,
     ek: str | None,
     ak: str | None,
+    broadcast_ek: str | None,
     system_title: str | None,
     no_verify_tag: bool,
     as_json: bool,
@@ -379,12 +385,15 @@ def decode_command(  # noqa: PLR0917 - one parameter per option
         raise click.UsageError("--json and --xml exclude each other")
     ek_bytes = hex_bytes(env_secret(ek, "DLMSKIT_EK"), "--ek", length=(16, 32))
     ak_bytes = hex_bytes(env_secret(ak, "DLMSKIT_AK"), "--ak", length=(16, 32))
+    broadcast = hex_bytes(
+        env_secret(broadcast_ek, "DLMSKIT_BROADCAST_EK"), "--broadcast-ek", length=(16, 32)
+    )
     title = hex_bytes(system_title, "--system-title", length=(8,))
-    if ak_bytes is not None and ek_bytes is None:
+    if ak_bytes is not None and ek_bytes is None and broadcast is None:
         raise click.UsageError("--ak needs --ek (the authentication key alone deciphers nothing)")
     keys = None
-    if ek_bytes is not None:
-        keys = push_keys(ek_bytes, ak_bytes, system_title=title)
+    if ek_bytes is not None or broadcast is not None:
+        keys = push_keys(ek_bytes, ak_bytes, system_title=title, broadcast_ek=broadcast)
     if keys is not None and ak_bytes is None and not no_verify_tag and not as_json and not as_xml:
         click.echo(
             "note: no --ak: authenticated frames fail unless --no-verify-tag is given",

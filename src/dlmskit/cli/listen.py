@@ -34,8 +34,19 @@ from dlmskit.security.keys import KeyStore, SecurityKeys
 __all__ = ["listen_command"]
 
 
-def _keys(profile: Path | None, ek: bytes | None, ak: bytes | None, suite: int) -> KeyStore | None:
+def _keys(
+    profile: Path | None,
+    ek: bytes | None,
+    ak: bytes | None,
+    suite: int,
+    broadcast_ek: bytes | None = None,
+) -> KeyStore | None:
     store = KeyStore()
+
+    def optional(meter: dict[str, object], key: str, name: str) -> bytes | None:
+        value = meter.get(key)
+        return hex_bytes(None if value is None else str(value), f"meter {name} {key}")
+
     for name, meter in load_profile(profile).items():
         title = meter.get("system_title")
         key = meter.get("ek")
@@ -46,15 +57,18 @@ def _keys(profile: Path | None, ek: bytes | None, ak: bytes | None, suite: int) 
                 system_title=b"LISTENER",
                 suite=int(meter.get("suite", suite)),
                 global_unicast_key=hex_bytes(str(key), f"profile meter {name} ek"),
-                authentication_key=hex_bytes(
-                    None if meter.get("ak") is None else str(meter["ak"]), f"meter {name} ak"
-                ),
+                authentication_key=optional(meter, "ak", name),
+                global_broadcast_key=optional(meter, "broadcast_ek", name),
                 peer_system_title=hex_bytes(str(title), f"meter {name} system_title", length=(8,)),
             )
         )
-    if ek is not None:
+    if ek is not None or broadcast_ek is not None:
         store.default = SecurityKeys(
-            system_title=b"LISTENER", suite=suite, global_unicast_key=ek, authentication_key=ak
+            system_title=b"LISTENER",
+            suite=suite,
+            global_unicast_key=ek,
+            authentication_key=ak,
+            global_broadcast_key=broadcast_ek,
         )
     return store if len(store) or store.default is not None else None
 
@@ -174,6 +188,10 @@ _SCHEMES = ("tcp", "hdlc+tcp", "udp", "serial")
 )
 @click.option("--ek", help="Encryption key for every meter (hex; or $DLMSKIT_EK).")
 @click.option("--ak", help="Authentication key (hex; or $DLMSKIT_AK).")
+@click.option(
+    "--broadcast-ek",
+    help="Global broadcast key, for pushes ciphered with it (hex; or $DLMSKIT_BROADCAST_EK).",
+)
 @click.option("--suite", type=click.IntRange(0, 2), default=0, show_default=True)
 @click.option("--no-verify-tag", is_flag=True, help="Decrypt with the encryption key only.")
 @reports_errors
@@ -184,6 +202,7 @@ def listen_command(  # noqa: PLR0917 - one parameter per option
     profile: Path | None,
     ek: str | None,
     ak: str | None,
+    broadcast_ek: str | None,
     suite: int,
     no_verify_tag: bool,
 ) -> None:
@@ -199,9 +218,12 @@ def listen_command(  # noqa: PLR0917 - one parameter per option
     sizes = (32,) if suite == 2 else (16,)
     ek_bytes = hex_bytes(env_secret(ek, "DLMSKIT_EK"), "--ek", length=sizes)
     ak_bytes = hex_bytes(env_secret(ak, "DLMSKIT_AK"), "--ak", length=sizes)
-    if ak_bytes is not None and ek_bytes is None:
+    broadcast = hex_bytes(
+        env_secret(broadcast_ek, "DLMSKIT_BROADCAST_EK"), "--broadcast-ek", length=sizes
+    )
+    if ak_bytes is not None and ek_bytes is None and broadcast is None:
         raise click.BadParameter("an authentication key needs --ek too", param_hint="--ak")
-    keys = _keys(profile, ek_bytes, ak_bytes, suite)
+    keys = _keys(profile, ek_bytes, ak_bytes, suite, broadcast)
     out = sys.stdout
     stops: list[asyncio.Event] = []  # the running listener's, for the printer
 
