@@ -636,3 +636,34 @@ def test_unconfirmed_and_broadcast_set_and_action(sim: SimThread) -> None:
     for url in (sim.urls["tcp"], sim.urls["hdlc"]):
         seen = asyncio.run(run(url, asyncio.run(counter()) + 1))
         assert seen == [axdr.LongUnsigned(77), axdr.LongUnsigned(78), None]
+
+
+def test_the_blocking_client_declares_every_operation_as_the_async_one() -> None:
+    """Client's methods for type checkers (declared under TYPE_CHECKING, served by
+    __getattr__) have the parameters of the AsyncClient coroutines they run, and every
+    public coroutine of AsyncClient is declared."""
+    import ast
+    import inspect
+
+    import dlmskit.client as module
+
+    tree = ast.parse(Path(module.__file__).read_text("utf-8"))
+    client = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Client")
+    declared: dict[str, list[str]] = {}
+    for node in ast.walk(client):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    args = item.args
+                    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+                    declared[item.name] = names[1:]  # without self
+    coroutines = {
+        name
+        for name, value in vars(AsyncClient).items()
+        if inspect.iscoroutinefunction(value) and not name.startswith("_")
+    }
+    explicit = {"connect", "associate", "release", "close"}  # real methods on Client
+    assert set(declared) == coroutines - explicit
+    for name, params in declared.items():
+        expected = list(inspect.signature(getattr(AsyncClient, name)).parameters)[1:]
+        assert params == expected, name

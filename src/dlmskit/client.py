@@ -30,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from dlmskit import axdr
 from dlmskit.apdu.acse import AcseServiceUser
@@ -1244,6 +1244,85 @@ class Client:
             self._run(self._async.close())
         finally:
             self._stop()
+
+    if TYPE_CHECKING:
+        # What __getattr__ gives, spelled out for type checkers and editors: each is
+        # the AsyncClient method of the same name, without await.
+
+        def get(
+            self,
+            obis: Obis | str,
+            attribute: int = 2,
+            *,
+            class_id: int | None = None,
+            selection: SelectiveAccessDescriptor | None = None,
+        ) -> axdr.Value: ...
+
+        def get_with_list(
+            self, items: Sequence[tuple[Obis | str, int] | tuple[Obis | str, int, int]]
+        ) -> list[axdr.Value | DataAccessResult]: ...
+
+        def set(
+            self,
+            obis: Obis | str,
+            attribute: int,
+            value: axdr.Value,
+            *,
+            class_id: int | None = None,
+            confirmed: bool = True,
+            broadcast: bool = False,
+        ) -> None: ...
+
+        def action(
+            self,
+            obis: Obis | str,
+            method: int,
+            parameters: axdr.Value = None,
+            *,
+            class_id: int | None = None,
+            accept: Iterable[ActionResult] = (),
+            confirmed: bool = True,
+            broadcast: bool = False,
+        ) -> axdr.Value: ...
+
+        def read_object(
+            self, obis: Obis | str, *, class_id: int | None = None, version: int | None = None
+        ) -> dict[str, Any]: ...
+
+        def association_view(self, *, refresh: bool = False) -> AssociationView: ...
+
+        def read_invocation_counter(self, obis: Obis | str = INVOCATION_COUNTER) -> int: ...
+
+        def profile(
+            self,
+            obis: Obis | str,
+            *,
+            start: dt.datetime | None = None,
+            end: dt.datetime | None = None,
+            from_entry: int | None = None,
+            to_entry: int = 0,
+            scalers: bool = True,
+        ) -> ProfileTable: ...
+
+        def read_clock(self, obis: Obis | str = CLOCK) -> dt.datetime: ...
+
+        def set_clock(self, moment: dt.datetime, obis: Obis | str = CLOCK) -> None: ...
+
+        def sync_clock(self, obis: Obis | str = CLOCK) -> dt.timedelta: ...
+
+        def keep_alive(self) -> None: ...
+
+        def update_firmware(
+            self,
+            image: bytes,
+            identifier: bytes,
+            *,
+            obis: Obis | str = IMAGE_TRANSFER,
+            activate: bool = True,
+            poll_interval: float = 1.0,
+            work_timeout: float = 300.0,
+            progress: Callable[[int, int], Awaitable[None] | None] | None = None,
+        ) -> FirmwareResult: ...
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._async, name)

@@ -64,7 +64,12 @@ def run(out: TextIO = sys.stdout) -> int:
         url = f"tcp://127.0.0.1:{background.port}"
         console.print(f"[bold]dlmskit simulate[/bold] is serving a meter at {url}\n")
         with Client(url, client_address=16) as public:
-            name = bytes(public.get("0.0.42.0.0.255", class_id=1)).decode("ascii", "replace")
+            device_name = public.get("0.0.42.0.0.255", class_id=1)
+            name = (
+                device_name.decode("ascii", "replace")
+                if isinstance(device_name, bytes)  # an octet-string
+                else str(device_name)
+            )
             clock = public.read_clock()
             counter = public.read_invocation_counter()
         meter = Table(title="Public client (16), no security", title_justify="left")

@@ -494,7 +494,7 @@ def objects_command(**options: Any) -> None:
         _transfer_progress(meter, "object list"),
     ):
         view = meter.association_view(refresh=options["refresh"])
-    entries = [
+    entries: list[dict[str, Any]] = [
         {
             "obis": str(e.logical_name),
             "class_id": e.class_id,
@@ -577,6 +577,7 @@ def profile_command(**options: Any) -> None:
 def clock_command(**options: Any) -> None:
     """Read the meter's clock; set it (--set) or synchronise it (--sync)."""
     with connected(options) as meter:
+        result: dict[str, Any]
         if options["sync"]:
             drift = meter.sync_clock()
             result = {"synchronised": True, "was_off_by_seconds": drift.total_seconds()}
