@@ -10,8 +10,8 @@ Split of the 45 bytes: secret "Gurux" (5), ST-C "ABCDEFGH" (the client's -T 4142
 ST-S (8), StoC (8), CtoS (16: the AARQ calling-authentication-value 70389CCE... of the
 same poster's trace in https://www.gurux.fi/comment/27389).
 
-No published vector was found for mechanism 4 (SHA-1) or 7 (ECDSA); see the session
-report for where we looked.
+Mechanisms 3, 4 and 7: tests/security/test_published_hls.py (the Connexo DLMS stack's
+MD5 / SHA-1 vector, the Green Book's ECDSA examples).
 """
 
 from __future__ import annotations
