@@ -256,3 +256,55 @@ def test_transfer_options_gbt_max_pdu_large_frames_and_quirks(
     assert code == 2 and "--gbt-window" in err
     code, _, err = run(*args, "--quirk", "nonsense")
     assert code == 2 and "--quirk" in err
+
+
+def test_unconfirmed_and_broadcast_set(sim: SimThread) -> None:
+    """--unconfirmed sends the SET without waiting for an answer; --broadcast ciphers it
+    with --broadcast-ek (the simulator's default model has that key); without the key
+    the command says which key is missing."""
+    where = ("0.0.22.0.0.255", "8")
+
+    def read() -> object:
+        code, out, _ = run("get", *where, "--class", "23", "-u", sim.urls["tcp"], "--json")
+        assert code == 0
+        return json.loads(out)["value"]
+
+    code, out, err = run(
+        "set",
+        *where,
+        "{long-unsigned: 55}",
+        "--class",
+        "23",
+        "--unconfirmed",
+        *manager(sim),
+        "--json",
+        env=KEYS,
+    )
+    assert code == 0, err
+    assert json.loads(out)["result"] == "sent (unconfirmed)"
+    assert read() == 55
+    broadcast = ["--broadcast", "--broadcast-ek", "0F0E0D0C0B0A09080706050403020100"]
+    code, _, err = run(
+        "set",
+        *where,
+        "{long-unsigned: 56}",
+        "--class",
+        "23",
+        *broadcast,
+        *manager(sim),
+        env=KEYS,
+    )
+    assert code == 0, err
+    assert read() == 56
+    code, _, err = run(
+        "set",
+        *where,
+        "{long-unsigned: 57}",
+        "--class",
+        "23",
+        "--broadcast",
+        *manager(sim),
+        env=KEYS,
+    )
+    assert code == 1 and "broadcast key" in err
+    assert read() == 56

@@ -105,6 +105,10 @@ _OPTIONS: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
     click.option("--secret", help="HLS secret, hex (or $DLMSKIT_SECRET)."),
     click.option("--ek", help="Global unicast encryption key, hex (or $DLMSKIT_EK)."),
     click.option("--ak", help="Authentication key, hex (or $DLMSKIT_AK)."),
+    click.option(
+        "--broadcast-ek",
+        help="Global broadcast key, hex, for --broadcast (or $DLMSKIT_BROADCAST_EK).",
+    ),
     click.option("--system-title", help="Our system title, 8 bytes hex."),
     click.option("--suite", type=click.IntRange(0, 2), help="Security suite [0]."),
     click.option(
@@ -208,6 +212,9 @@ def client_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
     ek = hex_bytes(secret("ek", "DLMSKIT_EK"), "--ek", length=sizes)
     ak = hex_bytes(secret("ak", "DLMSKIT_AK"), "--ak", length=sizes)
+    broadcast_ek = hex_bytes(
+        secret("broadcast_ek", "DLMSKIT_BROADCAST_EK"), "--broadcast-ek", length=sizes
+    )
     title = _setting(options["system_title"], profile, "client_system_title")
     kwargs: dict[str, Any] = {
         "client_address": int(_setting(options["client_address"], profile, "client_address", 16)),
@@ -220,6 +227,7 @@ def client_options(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         "secret": hex_bytes(secret("secret", "DLMSKIT_SECRET"), "--secret"),
         "ek": ek,
         "ak": ak,
+        "broadcast_ek": broadcast_ek,
         "system_title": hex_bytes(
             None if title is None else str(title), "--system-title", length=(8,)
         ),
@@ -393,11 +401,32 @@ def get_command(**options: Any) -> None:
     )
 
 
+_UNCONFIRMED = [
+    click.option(
+        "--unconfirmed",
+        is_flag=True,
+        help="Send it as an unconfirmed service: no answer comes, nothing is known of it.",
+    ),
+    click.option(
+        "--broadcast",
+        is_flag=True,
+        help="Unconfirmed, ciphered with the global broadcast key (--broadcast-ek).",
+    ),
+]
+
+
+def _unconfirmed(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_UNCONFIRMED):
+        function = option(function)
+    return function
+
+
 @click.command("set")
 @click.argument("obis")
 @click.argument("attribute", type=click.IntRange(1, 127))
 @click.argument("value")
 @_CLASS
+@_unconfirmed
 @connection_options
 @reports_errors
 def set_command(**options: Any) -> None:
@@ -405,13 +434,26 @@ def set_command(**options: Any) -> None:
     e.g. '{long-unsigned: 300}' or '{octet-string: "0x0102"}'."""
     obis = _obis(options["obis"])
     value = _value(options["value"], "VALUE")
+    confirmed, broadcast = _service(options)
     with connected(options) as meter:
-        meter.set(obis, options["attribute"], value, class_id=options["class_id"])
+        meter.set(
+            obis,
+            options["attribute"],
+            value,
+            class_id=options["class_id"],
+            confirmed=confirmed,
+            broadcast=broadcast,
+        )
+    result = "success" if confirmed else "sent (unconfirmed)"
     table = _table(f"{obis} {obis_name(obis)}", "attribute", "written")
-    table.add_row(str(options["attribute"]), options["value"])
-    _emit(
-        options, {"obis": str(obis), "attribute": options["attribute"], "result": "success"}, table
-    )
+    table.add_row(str(options["attribute"]), options["value"] if confirmed else result)
+    _emit(options, {"obis": str(obis), "attribute": options["attribute"], "result": result}, table)
+
+
+def _service(options: dict[str, Any]) -> tuple[bool, bool]:
+    """(confirmed, broadcast) of --unconfirmed / --broadcast (broadcast is unconfirmed)."""
+    broadcast = bool(options["broadcast"])
+    return not (options["unconfirmed"] or broadcast), broadcast
 
 
 @click.command("action")
@@ -419,22 +461,32 @@ def set_command(**options: Any) -> None:
 @click.argument("method", type=click.IntRange(1, 127))
 @click.argument("value", required=False)
 @_CLASS
+@_unconfirmed
 @connection_options
 @reports_errors
 def action_command(**options: Any) -> None:
     """Invoke a method: OBIS METHOD [VALUE] (typed as for set)."""
     obis = _obis(options["obis"])
     parameters = None if options["value"] is None else _value(options["value"], "VALUE")
+    confirmed, broadcast = _service(options)
     with connected(options) as meter:
-        returned = meter.action(obis, options["method"], parameters, class_id=options["class_id"])
+        returned = meter.action(
+            obis,
+            options["method"],
+            parameters,
+            class_id=options["class_id"],
+            confirmed=confirmed,
+            broadcast=broadcast,
+        )
+    result = "success" if confirmed else "sent (unconfirmed)"
     table = _table(f"{obis} {obis_name(obis)}", "method", "result", "returned")
-    table.add_row(str(options["method"]), "success", json.dumps(render(returned)))
+    table.add_row(str(options["method"]), result, json.dumps(render(returned)))
     _emit(
         options,
         {
             "obis": str(obis),
             "method": options["method"],
-            "result": "success",
+            "result": result,
             "returned": render(returned),
         },
         table,
