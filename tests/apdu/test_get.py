@@ -485,3 +485,20 @@ def test_lazy_data_equals_and_hashes_like_the_eager_one() -> None:
     response = GetResponseNormal(invoke_id_and_priority=InvokeIdAndPriority(0xC1), result=lazy)
     assert response.to_bytes() == b"\xc4\x01\xc1\x00" + raw
     assert decode(response.to_bytes()) == response
+
+
+def test_lazy_data_copies_pickles_and_replaces() -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    lazy = Data.lazy(bytes.fromhex("0600001391"))
+    for other in (
+        pickle.loads(pickle.dumps(lazy)),
+        copy.copy(lazy),
+        copy.deepcopy(lazy),
+        dataclasses.replace(lazy, raw=None),
+    ):
+        assert other == lazy and other.value == axdr.DoubleLongUnsigned(5009)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        lazy.value = axdr.Integer(1)  # type: ignore[misc]

@@ -717,6 +717,12 @@ class _LazyData(Data):
             _set_data_value(self, decoded)
             return decoded
 
+    @value.setter
+    def value(self, value: axdr.Value) -> None:
+        # Only object.__setattr__ gets here (the class is frozen): the dataclass
+        # __init__ of dataclasses.replace, copy and unpickling.
+        _set_data_value(self, value)
+
     def __repr__(self) -> str:
         return f"Data(value={self.value!r})"
 
