@@ -4,7 +4,7 @@ the TCP wrapper (tests/session/_pair.py), with seeded loss on HDLC."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given
@@ -648,23 +648,43 @@ def test_ciphered_associations(suite: int, policy: Policy, mechanism: MechanismI
     assert client_counter.peek > 10 + 3
 
 
-def test_plain_request_in_a_ciphered_association_is_refused() -> None:
+def lls_ciphered_pair(
+    model: Objects | None = None, broadcast_key: bytes | None = None, **client_options: Any
+) -> Pair:
+    """An LLS association whose policy ciphers every APDU (authenticated and encrypted),
+    over the wrapper, associated; ``broadcast_key`` gives both sides the global broadcast
+    key."""
+
+    def keys(own: bytes) -> SecurityKeys:
+        return SecurityKeys(
+            system_title=own,
+            global_unicast_key=EK,
+            authentication_key=AK,
+            global_broadcast_key=broadcast_key,
+        )
+
     client = ClientSettings(
         mechanism=MechanismId.LOW,
         secret=b"12345678",
-        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
+        keys=keys(CLIENT_ST),
         outgoing_counter=counter(),
         policy=Policy(),
+        **client_options,
     )
     server = ServerSettings(
         associations={
             16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
         },
-        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
+        keys=keys(SERVER_ST),
         outgoing_counter=counter(),
     )
-    pair = Pair(client, server, transport="wrapper")
+    pair = Pair(client, server, transport="wrapper", objects=model)
     associate(pair)
+    return pair
+
+
+def test_plain_request_in_a_ciphered_association_is_refused() -> None:
+    pair = lls_ciphered_pair()
     pair.server.receive_apdu(bytes.fromhex("C001C100080000010000FF0200"), pair.now)
     assert pair.server.data_to_send() == [bytes.fromhex("D80105")]
     # and a downgraded answer is refused by the client
@@ -682,32 +702,8 @@ def test_unconfirmed_set_under_the_broadcast_key() -> None:
     broadcast key is refused (ExceptionResponse, service-not-allowed), and the broadcast
     flag is only allowed on unconfirmed services."""
     broadcast_key = bytes(range(0x60, 0x70))
-
-    def keys(own: bytes) -> SecurityKeys:
-        return SecurityKeys(
-            system_title=own,
-            global_unicast_key=EK,
-            authentication_key=AK,
-            global_broadcast_key=broadcast_key,
-        )
-
-    client = ClientSettings(
-        mechanism=MechanismId.LOW,
-        secret=b"12345678",
-        keys=keys(CLIENT_ST),
-        outgoing_counter=counter(),
-        policy=Policy(),
-    )
-    server = ServerSettings(
-        associations={
-            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
-        },
-        keys=keys(SERVER_ST),
-        outgoing_counter=counter(),
-    )
     model = objects()
-    pair = Pair(client, server, transport="wrapper", objects=model)
-    associate(pair)
+    pair = lls_ciphered_pair(model, broadcast_key)
     before = len(pair.apdus)
     pair.client.send(
         Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(7), confirmed=False, broadcast=True),
@@ -723,7 +719,10 @@ def test_unconfirmed_set_under_the_broadcast_key() -> None:
         Set(descriptor=REGISTER, value=axdr.DoubleLongUnsigned(1), broadcast=True)
     # A confirmed GET ciphered with the broadcast key (crafted with the client's keys,
     # its counter above the ones the client used).
-    security = SecurityContext(keys(CLIENT_ST), counter(1000), Policy())
+    sender = SecurityKeys(
+        system_title=CLIENT_ST, authentication_key=AK, global_broadcast_key=broadcast_key
+    )
+    security = SecurityContext(sender, counter(1000), Policy())
     request = bytes.fromhex("C001C100030100010800FF0200")
     pair.server.receive_apdu(security.protect(request, broadcast=True).to_bytes(), pair.now)
     [answer] = pair.server.data_to_send()
@@ -736,23 +735,7 @@ def test_plain_notification_in_a_ciphered_association(accept: bool) -> None:
     """A plain data-notification inside an association whose policy ciphers every APDU
     is a downgrade (anyone on the link could inject it): refused unless the
     ``accept_plain_notifications`` quirk is set; without ciphering it is always taken."""
-    client = ClientSettings(
-        mechanism=MechanismId.LOW,
-        secret=b"12345678",
-        keys=SecurityKeys(system_title=CLIENT_ST, global_unicast_key=EK, authentication_key=AK),
-        outgoing_counter=counter(),
-        policy=Policy(),
-        accept_plain_notifications=accept,
-    )
-    server = ServerSettings(
-        associations={
-            16: AssociationConfig(mechanism=MechanismId.LOW, secret=b"12345678", policy=Policy())
-        },
-        keys=SecurityKeys(system_title=SERVER_ST, global_unicast_key=EK, authentication_key=AK),
-        outgoing_counter=counter(),
-    )
-    pair = Pair(client, server, transport="wrapper")
-    associate(pair)
+    pair = lls_ciphered_pair(accept_plain_notifications=accept)
     push = bytes.fromhex("0F0000000100" + "0203" + "1100" + "1101" + "1102")
     pair.client.receive_apdu(push, pair.now)
     event = pair.client.next_event()
